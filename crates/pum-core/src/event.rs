@@ -1,0 +1,74 @@
+//! Progress reporting: the library tells, the caller renders.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::delta::Delta;
+use crate::pg::Notice;
+
+/// Something that happened during a run, in the order it happened.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// The upgrade lock is held by another session; pum waits.
+    LockWaiting {
+        /// Who holds it, as far as the server says.
+        holder: Option<&'a str>,
+        /// How long pum will wait.
+        timeout: Duration,
+    },
+    /// A file (delta, pre-all or post-all) starts.
+    Starting {
+        /// The file.
+        delta: &'a Delta,
+        /// 1-based position among the files this run executes.
+        index: usize,
+        /// How many files this run executes.
+        total: usize,
+    },
+    /// A file finished successfully.
+    Finished {
+        /// The file.
+        delta: &'a Delta,
+        /// Wall time it took.
+        elapsed: Duration,
+    },
+    /// The server sent a notice (RAISE NOTICE, WARNING...).
+    Notice {
+        /// The file being run, if any.
+        file: Option<&'a Path>,
+        /// The notice.
+        notice: &'a Notice,
+    },
+    /// A line a Python delta printed.
+    PythonOutput {
+        /// The Python file.
+        file: &'a Path,
+        /// The line, without its newline.
+        line: &'a str,
+        /// True if it came from stderr.
+        stderr: bool,
+    },
+    /// Something the user should know that does not stop the run.
+    Warning {
+        /// One line of text.
+        message: &'a str,
+    },
+}
+
+/// Receives [`Event`]s. The binary renders them; library users may ignore them.
+pub trait Observer {
+    /// Called for every event, on the thread running the upgrade.
+    fn event(&mut self, event: &Event<'_>);
+}
+
+/// Ignores every event.
+impl Observer for () {
+    fn event(&mut self, _event: &Event<'_>) {}
+}
+
+impl<F: FnMut(&Event<'_>)> Observer for F {
+    fn event(&mut self, event: &Event<'_>) {
+        self(event)
+    }
+}

@@ -1,0 +1,31 @@
+//! pum-core: the engine of pum, the PostgreSQL upgrades manager.
+//!
+//! pum keeps the version of a data model inside the database (the upgrades
+//! table, compatible with pum 0.x) and applies versioned SQL and Python
+//! delta files in order. This crate is everything a program needs to drive
+//! that; the `pum` binary is a thin command-line layer over it.
+//!
+//! The flow of an upgrade reads like a checklist: connect, take the
+//! advisory lock, read the upgrades table, [`delta::discover`] the delta
+//! files, build a [`plan::Plan`] (pure), then [`apply`] it, reporting
+//! progress through an [`Observer`].
+//!
+//! The library never prints: it returns data and reports events.
+
+#![warn(missing_docs)]
+
+pub mod apply;
+pub mod delta;
+pub mod error;
+pub mod event;
+pub mod history;
+pub mod pg;
+pub mod plan;
+pub mod sandbox;
+pub mod script;
+pub mod vars;
+pub mod version;
+
+pub use error::{Error, Result};
+pub use event::{Event, Observer};
+pub use version::Version;

@@ -1,0 +1,209 @@
+//! What `-p` means: a pg_service name (pum 0.x) or any libpq connection
+//! string or URI.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// A parsed connection target.
+///
+/// A bare word (no `=`, not a URI) is a pg_service name, as in pum 0.x;
+/// anything else is handed to libpq as it is. [`ConnTarget::display`] never
+/// contains a password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnTarget {
+    conninfo: String,
+    service: Option<String>,
+    display: String,
+    options: Vec<(String, String)>,
+}
+
+fn is_uri(s: &str) -> bool {
+    s.starts_with("postgresql://") || s.starts_with("postgres://")
+}
+
+/// Quotes a value for a key=value connection string.
+pub(crate) fn conninfo_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push('\'');
+    for ch in v.chars() {
+        if ch == '\'' || ch == '\\' {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('\'');
+    out
+}
+
+impl ConnTarget {
+    /// Parses what the user gave with `-p`.
+    pub fn parse(input: &str) -> Result<ConnTarget> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(Error::InvalidTarget {
+                input: String::new(),
+                message: "empty connection".into(),
+            });
+        }
+        let (conninfo, service) = if is_uri(trimmed) || trimmed.contains('=') {
+            (trimmed.to_string(), None)
+        } else {
+            (
+                format!("service={}", conninfo_value(trimmed)),
+                Some(trimmed.to_string()),
+            )
+        };
+        let options = super::parse_conninfo(&conninfo).map_err(|message| Error::InvalidTarget {
+            input: redact_raw(trimmed),
+            message,
+        })?;
+        let display = match &service {
+            Some(s) => format!("service {s}"),
+            None => options
+                .iter()
+                .filter(|(k, _)| k != "password")
+                .map(|(k, v)| {
+                    if v.is_empty()
+                        || v.contains(|c: char| c.is_whitespace() || c == '\'' || c == '\\')
+                    {
+                        format!("{k}={}", conninfo_value(v))
+                    } else {
+                        format!("{k}={v}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        Ok(ConnTarget {
+            conninfo,
+            service,
+            display,
+            options,
+        })
+    }
+
+    /// The string handed to libpq (may contain a password: never print it).
+    pub fn conninfo(&self) -> &str {
+        &self.conninfo
+    }
+
+    /// The service name, when the target was given as a bare service name.
+    pub fn service_name(&self) -> Option<&str> {
+        self.service.as_deref()
+    }
+
+    /// A description safe to print: no password.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The options set explicitly by the target, as libpq parsed them
+    /// (including a password if the string holds one: never print them).
+    pub fn options(&self) -> &[(String, String)] {
+        &self.options
+    }
+
+    /// The same target with one more option set (e.g. another `dbname`).
+    pub fn with_option(&self, key: &str, value: &str) -> Result<ConnTarget> {
+        let mut s = String::new();
+        for (k, v) in self.options.iter().filter(|(k, _)| k != key) {
+            s.push_str(k);
+            s.push('=');
+            s.push_str(&conninfo_value(v));
+            s.push(' ');
+        }
+        s.push_str(key);
+        s.push('=');
+        s.push_str(&conninfo_value(value));
+        ConnTarget::parse(&s)
+    }
+}
+
+/// Best-effort removal of a password from a string libpq could not parse.
+fn redact_raw(s: &str) -> String {
+    if is_uri(s) {
+        if let Some(at) = s.find('@') {
+            let scheme_end = s.find("://").map(|i| i + 3).unwrap_or(0);
+            let userinfo = &s[scheme_end..at];
+            if let Some(colon) = userinfo.find(':') {
+                return format!("{}{}:***{}", &s[..scheme_end], &userinfo[..colon], &s[at..]);
+            }
+        }
+        return s.to_string();
+    }
+    let lower = s.to_ascii_lowercase();
+    match lower.find("password") {
+        Some(i) => format!("{}password=***", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+impl fmt::Debug for ConnTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ConnTarget({})", self.display)
+    }
+}
+
+impl fmt::Display for ConnTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_word_is_a_service() {
+        let t = ConnTarget::parse("qwat_prod").unwrap();
+        assert_eq!(t.service_name(), Some("qwat_prod"));
+        assert_eq!(t.conninfo(), "service='qwat_prod'");
+        assert_eq!(t.display(), "service qwat_prod");
+    }
+
+    #[test]
+    fn service_with_quote_is_escaped() {
+        let t = ConnTarget::parse("it's").unwrap();
+        assert_eq!(t.conninfo(), r"service='it\'s'");
+    }
+
+    #[test]
+    fn conninfo_password_never_displayed() {
+        let t = ConnTarget::parse("host=db dbname=x password=s3cret user=u").unwrap();
+        assert!(t.service_name().is_none());
+        assert!(!t.display().contains("s3cret"), "{}", t.display());
+        assert!(!format!("{t:?}").contains("s3cret"));
+        assert!(t.display().contains("host=db"));
+    }
+
+    #[test]
+    fn uri_password_never_displayed() {
+        let t = ConnTarget::parse("postgresql://bob:s3cret@localhost:5433/qwat").unwrap();
+        assert!(!t.display().contains("s3cret"), "{}", t.display());
+        assert!(t.display().contains("dbname=qwat"));
+    }
+
+    #[test]
+    fn bad_conninfo_is_refused_without_password() {
+        let e = ConnTarget::parse("host=x nosuchoption=1 password=s3cret").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("nosuchoption"), "{msg}");
+        assert!(!msg.contains("s3cret"), "{msg}");
+    }
+
+    #[test]
+    fn with_option_replaces() {
+        let t = ConnTarget::parse("host=h dbname=a").unwrap();
+        let u = t.with_option("dbname", "b c").unwrap();
+        assert!(u.display().contains("dbname='b c'"), "{}", u.display());
+        assert!(!u.display().contains("dbname=a"));
+    }
+
+    #[test]
+    fn redact_raw_handles_uri_and_kv() {
+        assert_eq!(redact_raw("postgresql://u:pw@h/db"), "postgresql://u:***@h/db");
+        assert_eq!(redact_raw("host=x password=pw"), "host=x password=***");
+    }
+}

@@ -1,0 +1,535 @@
+//! A small safe wrapper over libpq (through `pq-sys`).
+//!
+//! Why libpq and not a pure-Rust driver: pg_dump, psql and psycopg2 all sit
+//! on libpq, so a service name, a `.pgpass` entry, `PGSERVICEFILE` or an
+//! `sslmode` mean exactly the same thing to pum as to every other tool the
+//! user runs. This module is the only place in the project with `unsafe`.
+//!
+//! The surface is what pum needs: connect, run a statement (simple
+//! protocol), run a query with bound text parameters, feed `COPY FROM
+//! STDIN`, collect server notices, cancel.
+
+mod conninfo;
+mod quote;
+
+pub use conninfo::ConnTarget;
+pub use quote::{quote_ident, quote_literal, QualifiedName};
+
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::fmt;
+use std::ptr;
+
+use pq_sys as pq;
+
+use crate::error::{Error, Result};
+
+/// A server error or notice, with every field libpq gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DbError {
+    /// ERROR, FATAL, NOTICE, WARNING...
+    pub severity: String,
+    /// SQLSTATE code, e.g. `42P07`.
+    pub code: String,
+    /// Primary message.
+    pub message: String,
+    /// Optional detail.
+    pub detail: Option<String>,
+    /// Optional hint.
+    pub hint: Option<String>,
+    /// 1-based character position in the statement sent, if the server gave one.
+    pub position: Option<usize>,
+    /// Position inside an internally generated query (PL/pgSQL).
+    pub internal_position: Option<usize>,
+    /// The internally generated query.
+    pub internal_query: Option<String>,
+    /// Call stack context (PL/pgSQL functions...).
+    pub context: Option<String>,
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.code.is_empty() {
+            write!(f, "{}", self.message)?;
+        } else {
+            write!(f, "{} {}: {}", self.severity, self.code, self.message)?;
+        }
+        if let Some(d) = &self.detail {
+            write!(f, "\n  DETAIL: {d}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\n  HINT: {h}")?;
+        }
+        if let Some(c) = &self.context {
+            write!(f, "\n  CONTEXT: {}", c.replace('\n', "\n           "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DbError {}
+
+/// A server notice (RAISE NOTICE, WARNING, INFO...).
+pub type Notice = DbError;
+
+/// Rows returned by [`Conn::query`], all values in text format.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// One vector per row; `None` is SQL NULL.
+    pub rows: Vec<Vec<Option<String>>>,
+    /// The command tag's row count, if any (INSERT/UPDATE/DELETE/COPY).
+    pub affected: Option<u64>,
+}
+
+impl Rows {
+    /// The value of the first column of the first row.
+    pub fn scalar(&self) -> Option<&str> {
+        self.rows.first().and_then(|r| r.first()).and_then(|v| v.as_deref())
+    }
+}
+
+/// An open connection.
+pub struct Conn {
+    raw: *mut pq::PGconn,
+    /// Boxed so the address handed to libpq's notice receiver stays stable
+    /// when `Conn` moves.
+    notices: Box<Vec<Notice>>,
+}
+
+// SAFETY: a PGconn may be used from any thread as long as it is not used
+// from two threads at once; `Conn` is not `Sync` and every method takes
+// `&mut self` or `&self` without interior sharing, so moving it to another
+// thread is sound.
+unsafe impl Send for Conn {}
+
+fn cstring(s: &str, what: &str) -> Result<CString> {
+    CString::new(s).map_err(|_| Error::invalid(format!("{what} contains a NUL byte")))
+}
+
+/// Copies a C string owned by libpq into a `String` (lossy on bad UTF-8).
+fn from_c(p: *const c_char) -> Option<String> {
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: libpq returns NUL-terminated strings that stay valid at
+        // least until the next call on the same object; we copy at once.
+        Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+}
+
+fn error_from_result(res: *const pq::PGresult) -> DbError {
+    let field = |code: u8| -> Option<String> {
+        // SAFETY: `res` is a live PGresult; PQresultErrorField returns NULL
+        // or a string owned by the result.
+        from_c(unsafe { pq::PQresultErrorField(res, code as c_int) })
+    };
+    let message = field(b'M').unwrap_or_else(|| {
+        // SAFETY: `res` is a live PGresult.
+        from_c(unsafe { pq::PQresultErrorMessage(res) })
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    });
+    DbError {
+        severity: field(b'V').or_else(|| field(b'S')).unwrap_or_default(),
+        code: field(b'C').unwrap_or_default(),
+        message,
+        detail: field(b'D'),
+        hint: field(b'H'),
+        position: field(b'P').and_then(|p| p.parse().ok()),
+        internal_position: field(b'p').and_then(|p| p.parse().ok()),
+        internal_query: field(b'q'),
+        context: field(b'W'),
+    }
+}
+
+unsafe extern "C" fn notice_receiver(arg: *mut c_void, res: *const pq::PGresult) {
+    if arg.is_null() || res.is_null() {
+        return;
+    }
+    // SAFETY: `arg` is the `Box<Vec<Notice>>` pointer registered in
+    // `Conn::connect`; it lives as long as the connection, and libpq calls
+    // the receiver only from inside calls we make on that connection, while
+    // no other reference to the vector is in use.
+    let sink = unsafe { &mut *(arg as *mut Vec<Notice>) };
+    sink.push(error_from_result(res));
+}
+
+/// An owned PGresult, cleared on drop.
+struct PgResult(*mut pq::PGresult);
+
+impl Drop for PgResult {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: we own this result and clear it exactly once.
+            unsafe { pq::PQclear(self.0) }
+        }
+    }
+}
+
+impl PgResult {
+    fn status(&self) -> pq::ExecStatusType {
+        // SAFETY: `self.0` is a live result (null is handled by libpq as fatal).
+        unsafe { pq::PQresultStatus(self.0) }
+    }
+
+    fn affected(&self) -> Option<u64> {
+        // SAFETY: live result; the returned string is owned by it.
+        from_c(unsafe { pq::PQcmdTuples(self.0) }).and_then(|s| s.parse().ok())
+    }
+
+    fn rows(&self) -> Rows {
+        // SAFETY: every call below reads from a live result with indices
+        // bounded by PQnfields / PQntuples.
+        unsafe {
+            let nf = pq::PQnfields(self.0);
+            let nt = pq::PQntuples(self.0);
+            let columns = (0..nf)
+                .map(|i| from_c(pq::PQfname(self.0, i)).unwrap_or_default())
+                .collect();
+            let mut rows = Vec::with_capacity(nt as usize);
+            for r in 0..nt {
+                let mut row = Vec::with_capacity(nf as usize);
+                for c in 0..nf {
+                    if pq::PQgetisnull(self.0, r, c) == 1 {
+                        row.push(None);
+                    } else {
+                        let len = pq::PQgetlength(self.0, r, c) as usize;
+                        let p = pq::PQgetvalue(self.0, r, c) as *const u8;
+                        let bytes = std::slice::from_raw_parts(p, len);
+                        row.push(Some(String::from_utf8_lossy(bytes).into_owned()));
+                    }
+                }
+                rows.push(row);
+            }
+            Rows {
+                columns,
+                rows,
+                affected: self.affected(),
+            }
+        }
+    }
+}
+
+impl Conn {
+    /// Connects with a parsed target. `application_name` is used as
+    /// `fallback_application_name`, so the user's own setting wins.
+    pub fn connect(target: &ConnTarget, application_name: &str) -> Result<Conn> {
+        let keys = [
+            cstring("dbname", "keyword")?,
+            cstring("fallback_application_name", "keyword")?,
+        ];
+        let vals = [
+            cstring(target.conninfo(), "connection string")?,
+            cstring(application_name, "application name")?,
+        ];
+        let kp: [*const c_char; 3] = [keys[0].as_ptr(), keys[1].as_ptr(), ptr::null()];
+        let vp: [*const c_char; 3] = [vals[0].as_ptr(), vals[1].as_ptr(), ptr::null()];
+        // SAFETY: both arrays are NULL-terminated and point at CStrings that
+        // outlive the call; expand_dbname=1 makes libpq parse the conninfo.
+        let raw = unsafe { pq::PQconnectdbParams(kp.as_ptr(), vp.as_ptr(), 1) };
+        if raw.is_null() {
+            return Err(Error::Connect {
+                target: target.display().to_string(),
+                message: "out of memory".into(),
+            });
+        }
+        // SAFETY: `raw` is a non-null connection object.
+        if unsafe { pq::PQstatus(raw) } != pq::ConnStatusType::CONNECTION_OK {
+            // SAFETY: live connection object; message copied before PQfinish.
+            let message = from_c(unsafe { pq::PQerrorMessage(raw) }).unwrap_or_default();
+            // SAFETY: we own `raw` and finish it exactly once.
+            unsafe { pq::PQfinish(raw) };
+            return Err(Error::Connect {
+                target: target.display().to_string(),
+                message,
+            });
+        }
+        let mut conn = Conn {
+            raw,
+            notices: Box::default(),
+        };
+        let sink: *mut Vec<Notice> = &mut *conn.notices;
+        // SAFETY: the receiver and its argument stay valid for the life of
+        // the connection (the box is dropped after PQfinish in Drop).
+        unsafe {
+            pq::PQsetNoticeReceiver(raw, Some(notice_receiver), sink as *mut c_void);
+        }
+        Ok(conn)
+    }
+
+    fn last_error(&self) -> DbError {
+        DbError {
+            // SAFETY: live connection; the message is copied at once.
+            message: from_c(unsafe { pq::PQerrorMessage(self.raw) })
+                .unwrap_or_default()
+                .trim_end()
+                .to_string(),
+            ..DbError::default()
+        }
+    }
+
+    /// Collects the results of the command just sent, returning the last
+    /// one's rows or the first error. Handles an unexpected COPY by failing it.
+    fn finish(&mut self, first: PgResult) -> Result<Rows, DbError> {
+        let mut outcome: Result<Rows, DbError> = Ok(Rows::default());
+        let mut res = first;
+        loop {
+            if res.0.is_null() {
+                break;
+            }
+            match res.status() {
+                pq::ExecStatusType::PGRES_COMMAND_OK
+                | pq::ExecStatusType::PGRES_TUPLES_OK
+                | pq::ExecStatusType::PGRES_EMPTY_QUERY => {
+                    if outcome.is_ok() {
+                        outcome = Ok(res.rows());
+                    }
+                }
+                pq::ExecStatusType::PGRES_COPY_IN => {
+                    let msg = cstring("COPY FROM STDIN must be followed by its data rows", "")
+                        .expect("static text");
+                    // SAFETY: the connection is in COPY IN state; ending it
+                    // with an error message makes the server abort the COPY.
+                    unsafe { pq::PQputCopyEnd(self.raw, msg.as_ptr()) };
+                }
+                pq::ExecStatusType::PGRES_COPY_OUT => {
+                    // Drain and discard: a delta has nowhere to send it.
+                    loop {
+                        let mut buf: *mut c_char = ptr::null_mut();
+                        // SAFETY: COPY OUT state; buffers are freed with PQfreemem.
+                        let n = unsafe { pq::PQgetCopyData(self.raw, &mut buf, 0) };
+                        if !buf.is_null() {
+                            // SAFETY: buffer allocated by libpq.
+                            unsafe { pq::PQfreemem(buf as *mut c_void) };
+                        }
+                        if n < 0 {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    if outcome.is_ok() {
+                        outcome = Err(error_from_result(res.0));
+                    }
+                }
+            }
+            // SAFETY: live connection; NULL marks the end of the results.
+            res = PgResult(unsafe { pq::PQgetResult(self.raw) });
+        }
+        outcome
+    }
+
+    /// Runs SQL with the simple query protocol (may hold several statements).
+    pub fn execute(&mut self, sql: &str) -> Result<Rows, DbError> {
+        let c = CString::new(sql).map_err(|_| DbError {
+            message: "the SQL text contains a NUL byte".into(),
+            ..DbError::default()
+        })?;
+        // SAFETY: live connection, NUL-terminated command.
+        let sent = unsafe { pq::PQsendQuery(self.raw, c.as_ptr()) };
+        if sent != 1 {
+            return Err(self.last_error());
+        }
+        // SAFETY: a query was just sent on this live connection.
+        let first = PgResult(unsafe { pq::PQgetResult(self.raw) });
+        self.finish(first)
+    }
+
+    /// Runs one statement with text parameters bound as `$1, $2...`.
+    pub fn query(&mut self, sql: &str, params: &[Option<&str>]) -> Result<Rows, DbError> {
+        let bad = |_| DbError {
+            message: "a query or parameter contains a NUL byte".into(),
+            ..DbError::default()
+        };
+        let c = CString::new(sql).map_err(bad)?;
+        let owned: Vec<Option<CString>> = params
+            .iter()
+            .map(|p| p.map(CString::new).transpose())
+            .collect::<Result<_, _>>()
+            .map_err(bad)?;
+        let ptrs: Vec<*const c_char> = owned
+            .iter()
+            .map(|p| p.as_ref().map_or(ptr::null(), |c| c.as_ptr()))
+            .collect();
+        // SAFETY: `ptrs` holds `params.len()` pointers to CStrings (or NULL
+        // for SQL NULL) that outlive the call; NULL type/length/format
+        // arrays mean "infer types, text format".
+        let sent = unsafe {
+            pq::PQsendQueryParams(
+                self.raw,
+                c.as_ptr(),
+                ptrs.len() as c_int,
+                ptr::null(),
+                ptrs.as_ptr(),
+                ptr::null(),
+                ptr::null(),
+                0,
+            )
+        };
+        if sent != 1 {
+            return Err(self.last_error());
+        }
+        // SAFETY: a query was just sent on this live connection.
+        let first = PgResult(unsafe { pq::PQgetResult(self.raw) });
+        self.finish(first)
+    }
+
+    /// Runs a `COPY ... FROM STDIN` statement and feeds it `data` (the rows,
+    /// in the statement's format, without the `\.` terminator).
+    pub fn copy_in(&mut self, sql: &str, data: &[u8]) -> Result<Rows, DbError> {
+        let c = CString::new(sql).map_err(|_| DbError {
+            message: "the SQL text contains a NUL byte".into(),
+            ..DbError::default()
+        })?;
+        // SAFETY: live connection, NUL-terminated command.
+        if unsafe { pq::PQsendQuery(self.raw, c.as_ptr()) } != 1 {
+            return Err(self.last_error());
+        }
+        // SAFETY: a query was just sent.
+        let first = PgResult(unsafe { pq::PQgetResult(self.raw) });
+        if first.status() != pq::ExecStatusType::PGRES_COPY_IN {
+            // Not a COPY FROM STDIN after all (or it failed before): report
+            // what the server said.
+            return self.finish(first);
+        }
+        drop(first);
+        for chunk in data.chunks(1 << 20) {
+            // SAFETY: COPY IN state; `chunk` is valid for its length.
+            let r = unsafe {
+                pq::PQputCopyData(self.raw, chunk.as_ptr() as *const c_char, chunk.len() as c_int)
+            };
+            if r != 1 {
+                return Err(self.last_error());
+            }
+        }
+        // SAFETY: COPY IN state; NULL means "finished successfully".
+        if unsafe { pq::PQputCopyEnd(self.raw, ptr::null()) } != 1 {
+            return Err(self.last_error());
+        }
+        // SAFETY: live connection.
+        let next = PgResult(unsafe { pq::PQgetResult(self.raw) });
+        self.finish(next)
+    }
+
+    /// Takes the notices received since the last call.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut *self.notices)
+    }
+
+    /// The user name of this session.
+    pub fn user(&self) -> String {
+        // SAFETY: live connection.
+        from_c(unsafe { pq::PQuser(self.raw) }).unwrap_or_default()
+    }
+
+    /// The database name of this session.
+    pub fn dbname(&self) -> String {
+        // SAFETY: live connection.
+        from_c(unsafe { pq::PQdb(self.raw) }).unwrap_or_default()
+    }
+
+    /// The server version as an integer (e.g. 150018).
+    pub fn server_version(&self) -> i32 {
+        // SAFETY: live connection.
+        unsafe { pq::PQserverVersion(self.raw) }
+    }
+
+    /// The backend process id of this session.
+    pub fn backend_pid(&self) -> i32 {
+        // SAFETY: live connection.
+        unsafe { pq::PQbackendPID(self.raw) }
+    }
+
+    /// True while a transaction block is open (idle in transaction or failed).
+    pub fn in_transaction(&self) -> bool {
+        // SAFETY: live connection.
+        let s = unsafe { pq::PQtransactionStatus(self.raw) };
+        matches!(
+            s,
+            pq::PGTransactionStatusType::PQTRANS_INTRANS
+                | pq::PGTransactionStatusType::PQTRANS_INERROR
+        )
+    }
+
+    /// A handle that can cancel the running query from another thread.
+    pub fn cancel_handle(&self) -> Option<CancelHandle> {
+        // SAFETY: live connection; the returned object is freed in Drop.
+        let raw = unsafe { pq::PQgetCancel(self.raw) };
+        (!raw.is_null()).then_some(CancelHandle { raw })
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        // SAFETY: we own the connection and finish it exactly once; the
+        // notice box is dropped after this, so the receiver never sees a
+        // dangling pointer.
+        unsafe { pq::PQfinish(self.raw) }
+    }
+}
+
+impl fmt::Debug for Conn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Conn").field("db", &self.dbname()).finish()
+    }
+}
+
+/// Cancels the query running on a connection (safe to use from another thread).
+pub struct CancelHandle {
+    raw: *mut pq::PGcancel,
+}
+
+// SAFETY: libpq documents PQcancel as safe to call from another thread
+// (even a signal handler) on a PGcancel object.
+unsafe impl Send for CancelHandle {}
+
+impl CancelHandle {
+    /// Asks the server to cancel the current query; returns false if the
+    /// request could not be sent.
+    pub fn cancel(&self) -> bool {
+        let mut buf = [0 as c_char; 256];
+        // SAFETY: `raw` is live; `buf` is a writable buffer of the given size.
+        unsafe { pq::PQcancel(self.raw, buf.as_mut_ptr(), buf.len() as c_int) == 1 }
+    }
+}
+
+impl Drop for CancelHandle {
+    fn drop(&mut self) {
+        // SAFETY: owned object, freed once.
+        unsafe { pq::PQfreeCancel(self.raw) }
+    }
+}
+
+/// The libpq options a connection string sets explicitly, parsed by libpq
+/// itself (so URIs and key=value strings both work).
+pub(crate) fn parse_conninfo(conninfo: &str) -> std::result::Result<Vec<(String, String)>, String> {
+    let c = CString::new(conninfo).map_err(|_| "contains a NUL byte".to_string())?;
+    let mut err: *mut c_char = ptr::null_mut();
+    // SAFETY: NUL-terminated input; on failure libpq sets `err` to a string
+    // we must free with PQfreemem.
+    let opts = unsafe { pq::PQconninfoParse(c.as_ptr(), &mut err) };
+    if opts.is_null() {
+        let msg = from_c(err).unwrap_or_else(|| "out of memory".into());
+        if !err.is_null() {
+            // SAFETY: allocated by libpq.
+            unsafe { pq::PQfreemem(err as *mut c_void) };
+        }
+        return Err(msg.trim_end().to_string());
+    }
+    let mut out = Vec::new();
+    let mut p = opts;
+    // SAFETY: PQconninfoParse returns an array terminated by an entry with a
+    // NULL keyword; we read until it and free the array once.
+    unsafe {
+        while !(*p).keyword.is_null() {
+            if let (Some(k), Some(v)) = (from_c((*p).keyword), from_c((*p).val)) {
+                out.push((k, v));
+            }
+            p = p.add(1);
+        }
+        pq::PQconninfoFree(opts);
+    }
+    Ok(out)
+}

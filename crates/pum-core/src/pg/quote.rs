@@ -1,0 +1,159 @@
+//! The one place where identifiers and literals become SQL text.
+//!
+//! Values travel as bind parameters wherever the server allows it; these
+//! helpers cover the rest (identifiers, and variable substitution in delta
+//! files, where pum's format requires literal text).
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// Quotes an identifier: always double-quoted, inner quotes doubled.
+pub fn quote_ident(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push('"');
+    for ch in name.chars() {
+        if ch == '"' {
+            out.push('"');
+        }
+        out.push(ch);
+    }
+    out.push('"');
+    out
+}
+
+/// Quotes a string literal so it means the same whatever
+/// `standard_conforming_strings` is: `'...'`, or `E'...'` when the text holds
+/// a backslash.
+pub fn quote_literal(value: &str) -> String {
+    let has_backslash = value.contains('\\');
+    let mut out = String::with_capacity(value.len() + 3);
+    if has_backslash {
+        out.push('E');
+    }
+    out.push('\'');
+    for ch in value.chars() {
+        match ch {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A possibly schema-qualified name such as `qwat_sys.info`.
+///
+/// Parsed the way pum 0.x splits it (at the first dot), each part then
+/// quoted as an identifier. Double-quoted parts are accepted too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QualifiedName {
+    /// Schema part; `None` means "first schema on the search_path".
+    pub schema: Option<String>,
+    /// Object name.
+    pub name: String,
+}
+
+fn parse_part(part: &str, whole: &str) -> Result<String> {
+    let invalid = |reason: &str| Error::InvalidTable {
+        input: whole.to_string(),
+        reason: reason.to_string(),
+    };
+    if part.is_empty() {
+        return Err(invalid("empty name part"));
+    }
+    if let Some(inner) = part.strip_prefix('"') {
+        let inner = inner
+            .strip_suffix('"')
+            .ok_or_else(|| invalid("unbalanced double quote"))?;
+        if inner.is_empty() {
+            return Err(invalid("empty quoted name"));
+        }
+        return Ok(inner.replace("\"\"", "\""));
+    }
+    if part.chars().any(|c| c.is_whitespace() || c == '"' || c == ';') {
+        return Err(invalid("unquoted names may not contain spaces, quotes or ';'"));
+    }
+    Ok(part.to_string())
+}
+
+impl QualifiedName {
+    /// Parses `schema.table` or `table`.
+    pub fn parse(input: &str) -> Result<QualifiedName> {
+        let s = input.trim();
+        // Split at the first dot outside double quotes.
+        let mut in_quotes = false;
+        let mut split = None;
+        for (i, ch) in s.char_indices() {
+            match ch {
+                '"' => in_quotes = !in_quotes,
+                '.' if !in_quotes => {
+                    split = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match split {
+            Some(i) => Ok(QualifiedName {
+                schema: Some(parse_part(&s[..i], input)?),
+                name: parse_part(&s[i + 1..], input)?,
+            }),
+            None => Ok(QualifiedName {
+                schema: None,
+                name: parse_part(s, input)?,
+            }),
+        }
+    }
+
+    /// The quoted SQL form, e.g. `"qwat_sys"."info"`.
+    pub fn sql(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{}.{}", quote_ident(s), quote_ident(&self.name)),
+            None => quote_ident(&self.name),
+        }
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idents_are_always_quoted() {
+        assert_eq!(quote_ident("info"), "\"info\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_ident("Robert'); DROP TABLE x;--"), "\"Robert'); DROP TABLE x;--\"");
+    }
+
+    #[test]
+    fn literals_survive_quotes_and_backslashes() {
+        assert_eq!(quote_literal("abc"), "'abc'");
+        assert_eq!(quote_literal("it's"), "'it''s'");
+        assert_eq!(quote_literal(r"a\b"), r"E'a\\b'");
+    }
+
+    #[test]
+    fn qualified_names() {
+        let q = QualifiedName::parse("qwat_sys.info").unwrap();
+        assert_eq!(q.sql(), "\"qwat_sys\".\"info\"");
+        assert_eq!(q.to_string(), "qwat_sys.info");
+        let q = QualifiedName::parse("\"My.Schema\".t").unwrap();
+        assert_eq!(q.schema.as_deref(), Some("My.Schema"));
+        let q = QualifiedName::parse("info").unwrap();
+        assert_eq!(q.schema, None);
+        assert!(QualifiedName::parse("a.").is_err());
+        assert!(QualifiedName::parse("a b.c").is_err());
+        assert!(QualifiedName::parse("x.y;drop").is_err());
+    }
+}
