@@ -13,9 +13,13 @@
 //! The library never prints: it returns data and reports events.
 
 #![warn(missing_docs)]
+// Server errors carry every field libpq gives; they are large, but they are
+// the cold path, and a statement's round trip dwarfs copying them.
+#![allow(clippy::result_large_err)]
 
 pub mod apply;
 pub mod delta;
+pub mod engine;
 pub mod error;
 pub mod event;
 pub mod history;

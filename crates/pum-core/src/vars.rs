@@ -21,11 +21,16 @@ impl Value {
     /// string itself).
     pub fn parse(kind: &str, name: &str, raw: &str) -> Result<Value> {
         match kind {
-            "int" => raw.trim().replace('_', "").parse::<i64>().map(Value::Int).map_err(|_| {
-                Error::invalid(format!(
+            "int" => raw
+                .trim()
+                .replace('_', "")
+                .parse::<i64>()
+                .map(Value::Int)
+                .map_err(|_| {
+                    Error::invalid(format!(
                     "variable {name}: '{raw}' is not an integer (given as `-v int {name} {raw}`)"
                 ))
-            }),
+                }),
             "float" => parse_float(raw).map(Value::Float).ok_or_else(|| {
                 Error::invalid(format!(
                     "variable {name}: '{raw}' is not a number (given as `-v float {name} {raw}`)"
@@ -107,7 +112,9 @@ impl Variables {
     /// Parses and sets `-v TYPE NAME VALUE`.
     pub fn set_from_cli(&mut self, kind: &str, name: &str, raw: &str) -> Result<()> {
         if name.is_empty() {
-            return Err(Error::invalid("a variable needs a name: -v TYPE NAME VALUE"));
+            return Err(Error::invalid(
+                "a variable needs a name: -v TYPE NAME VALUE",
+            ));
         }
         let v = Value::parse(kind, name, raw)?;
         self.set(name, v);
@@ -136,13 +143,22 @@ mod tests {
 
     #[test]
     fn typed_like_pum() {
-        assert_eq!(Value::parse("int", "SRID", "2056").unwrap(), Value::Int(2056));
-        assert_eq!(Value::parse("float", "x", "2.5").unwrap(), Value::Float(2.5));
+        assert_eq!(
+            Value::parse("int", "SRID", "2056").unwrap(),
+            Value::Int(2056)
+        );
+        assert_eq!(
+            Value::parse("float", "x", "2.5").unwrap(),
+            Value::Float(2.5)
+        );
         assert_eq!(
             Value::parse("string", "s", "abc").unwrap(),
             Value::Text("abc".into())
         );
-        assert_eq!(Value::parse("str", "s", "1").unwrap(), Value::Text("1".into()));
+        assert_eq!(
+            Value::parse("str", "s", "1").unwrap(),
+            Value::Text("1".into())
+        );
         assert!(Value::parse("int", "SRID", "20x").is_err());
         assert!(Value::parse("float", "x", "abc").is_err());
     }

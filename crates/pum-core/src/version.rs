@@ -90,7 +90,9 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "1", "1.2", "1.2.3.4", "1.2.x", "v1.2.3", "1..3", "1.2.3 ", "-1.2.3", "١.٢.٣"] {
+        for bad in [
+            "", "1", "1.2", "1.2.3.4", "1.2.x", "v1.2.3", "1..3", "1.2.3 ", "-1.2.3", "١.٢.٣",
+        ] {
             assert!(bad.parse::<Version>().is_err(), "{bad:?} accepted");
         }
         let e = Version::parse("1.2", "--baseline").unwrap_err();

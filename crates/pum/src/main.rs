@@ -1,1 +1,56 @@
-fn main(){}
+//! The `pum` command: parses options, calls pum-core, renders what it
+//! returns. No business logic lives here.
+
+mod argv;
+mod cli;
+mod commands;
+mod render;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: pending work found (info --exit-code).
+pub const EXIT_PENDING: u8 = 1;
+/// Exit code: pum failed.
+pub const EXIT_FAILED: u8 = 2;
+
+fn main() -> ExitCode {
+    let args = argv::normalize(std::env::args_os());
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_FAILED } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    if cli.version {
+        let _ = writeln!(
+            std::io::stdout(),
+            "pum version {}",
+            env!("CARGO_PKG_VERSION")
+        );
+        return ExitCode::from(EXIT_OK);
+    }
+    let Some(command) = cli.command else {
+        let _ = writeln!(std::io::stderr(), "pum: no command given; see `pum --help`");
+        return ExitCode::from(EXIT_FAILED);
+    };
+    match commands::run(command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // A closed pipe (`pum info | head`) is not an error.
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::from(EXIT_OK);
+                }
+            }
+            render::error(&e);
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}

@@ -81,6 +81,9 @@ mod tests {
         assert!(matches_ignoring_line_endings(bom_crlf, &stored));
         assert!(matches_ignoring_line_endings(crlf, &checksum(lf)));
         assert!(matches_ignoring_line_endings(lf, &checksum(bom_crlf)));
-        assert!(!matches_ignoring_line_endings(b"CREATE TABLE b();\n", &stored));
+        assert!(!matches_ignoring_line_endings(
+            b"CREATE TABLE b();\n",
+            &stored
+        ));
     }
 }

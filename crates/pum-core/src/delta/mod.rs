@@ -316,7 +316,8 @@ pub fn discover(dirs: &[PathBuf]) -> Result<Discovery> {
         out.deltas.extend(here);
         // .py before .sql, as pum 0.x.
         always.sort_by_key(|d| (d.phase, d.lang != Lang::Python));
-        let (pre, post): (Vec<_>, Vec<_>) = always.into_iter().partition(|d| d.phase == Phase::PreAll);
+        let (pre, post): (Vec<_>, Vec<_>) =
+            always.into_iter().partition(|d| d.phase == Phase::PreAll);
         pre_all_by_dir.push(pre);
         out.post_all.extend(post);
     }
@@ -342,19 +343,27 @@ mod tests {
     fn pum_names() {
         assert_eq!(
             p("delta_1.2.3_add_column.sql"),
-            Some((Some("1.2.3".into()), "add_column".into(), Phase::Normal, Lang::Sql))
+            Some((
+                Some("1.2.3".into()),
+                "add_column".into(),
+                Phase::Normal,
+                Lang::Sql
+            ))
         );
+        assert_eq!(p("delta_1.2.3_x.pre.sql").map(|t| t.2), Some(Phase::Pre));
         assert_eq!(
-            p("delta_1.2.3_x.pre.sql").map(|t| t.2),
-            Some(Phase::Pre)
+            p("delta_1.2.3_x.post.py").map(|t| (t.2, t.3)),
+            Some((Phase::Post, Lang::Python))
         );
-        assert_eq!(p("delta_1.2.3_x.post.py").map(|t| (t.2, t.3)), Some((Phase::Post, Lang::Python)));
         assert_eq!(p("delta_1.2.3.sql").map(|t| t.1), Some(String::new()));
         assert_eq!(p("delta_1.2.3___x.sql").map(|t| t.1), Some("x".into()));
         assert_eq!(p("delta_1.2.3x.sql").map(|t| t.1), Some("x".into()));
         assert_eq!(p("delta_10.20.30_ä.sql").map(|t| t.1), Some("ä".into()));
         assert_eq!(p("pre-all.sql").map(|t| t.2), Some(Phase::PreAll));
-        assert_eq!(p("post-all.py").map(|t| (t.2, t.3)), Some((Phase::PostAll, Lang::Python)));
+        assert_eq!(
+            p("post-all.py").map(|t| (t.2, t.3)),
+            Some((Phase::PostAll, Lang::Python))
+        );
     }
 
     #[test]
@@ -379,8 +388,15 @@ mod tests {
     fn type_codes_match_pum() {
         let code = |n: &str| {
             let p = parse_file_name(n).unwrap();
-            Delta { path: n.into(), dir_index: 0, version: p.version, name: p.name, phase: p.phase, lang: p.lang }
-                .type_code()
+            Delta {
+                path: n.into(),
+                dir_index: 0,
+                version: p.version,
+                name: p.name,
+                phase: p.phase,
+                lang: p.lang,
+            }
+            .type_code()
         };
         assert_eq!(code("delta_1.0.0_a.sql"), 8);
         assert_eq!(code("delta_1.0.0_a.pre.sql"), 9);

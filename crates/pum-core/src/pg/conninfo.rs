@@ -203,7 +203,10 @@ mod tests {
 
     #[test]
     fn redact_raw_handles_uri_and_kv() {
-        assert_eq!(redact_raw("postgresql://u:pw@h/db"), "postgresql://u:***@h/db");
+        assert_eq!(
+            redact_raw("postgresql://u:pw@h/db"),
+            "postgresql://u:***@h/db"
+        );
         assert_eq!(redact_raw("host=x password=pw"), "host=x password=***");
     }
 }

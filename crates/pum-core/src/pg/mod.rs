@@ -12,6 +12,7 @@
 mod conninfo;
 mod quote;
 
+pub(crate) use conninfo::conninfo_value;
 pub use conninfo::ConnTarget;
 pub use quote::{quote_ident, quote_literal, QualifiedName};
 
@@ -85,7 +86,10 @@ pub struct Rows {
 impl Rows {
     /// The value of the first column of the first row.
     pub fn scalar(&self) -> Option<&str> {
-        self.rows.first().and_then(|r| r.first()).and_then(|v| v.as_deref())
+        self.rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|v| v.as_deref())
     }
 }
 
@@ -94,6 +98,7 @@ pub struct Conn {
     raw: *mut pq::PGconn,
     /// Boxed so the address handed to libpq's notice receiver stays stable
     /// when `Conn` moves.
+    #[allow(clippy::box_collection)]
     notices: Box<Vec<Notice>>,
 }
 
@@ -398,7 +403,11 @@ impl Conn {
         for chunk in data.chunks(1 << 20) {
             // SAFETY: COPY IN state; `chunk` is valid for its length.
             let r = unsafe {
-                pq::PQputCopyData(self.raw, chunk.as_ptr() as *const c_char, chunk.len() as c_int)
+                pq::PQputCopyData(
+                    self.raw,
+                    chunk.as_ptr() as *const c_char,
+                    chunk.len() as c_int,
+                )
             };
             if r != 1 {
                 return Err(self.last_error());

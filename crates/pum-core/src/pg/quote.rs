@@ -72,8 +72,13 @@ fn parse_part(part: &str, whole: &str) -> Result<String> {
         }
         return Ok(inner.replace("\"\"", "\""));
     }
-    if part.chars().any(|c| c.is_whitespace() || c == '"' || c == ';') {
-        return Err(invalid("unquoted names may not contain spaces, quotes or ';'"));
+    if part
+        .chars()
+        .any(|c| c.is_whitespace() || c == '"' || c == ';')
+    {
+        return Err(invalid(
+            "unquoted names may not contain spaces, quotes or ';'",
+        ));
     }
     Ok(part.to_string())
 }
@@ -133,7 +138,10 @@ mod tests {
     fn idents_are_always_quoted() {
         assert_eq!(quote_ident("info"), "\"info\"");
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
-        assert_eq!(quote_ident("Robert'); DROP TABLE x;--"), "\"Robert'); DROP TABLE x;--\"");
+        assert_eq!(
+            quote_ident("Robert'); DROP TABLE x;--"),
+            "\"Robert'); DROP TABLE x;--\""
+        );
     }
 
     #[test]

@@ -1,0 +1,489 @@
+//! The three operations on the upgrades table, each a checklist:
+//! connect, lock, read the table, discover, plan, run, unlock.
+//!
+//! - [`baseline`] creates the table and records the version a database is at;
+//! - [`info`] reports every delta's status without changing anything;
+//! - [`upgrade`] runs the pending deltas, each delta and its row committed
+//!   together (or the whole run in one transaction).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::apply::{python, sql};
+use crate::delta::{self, type_bits, Delta, Discovery, Lang};
+use crate::error::{Error, Result};
+use crate::event::{Event, Observer};
+use crate::history::{AppliedRow, NewRow, UpgradesTable, DEFAULT_LOCK_TIMEOUT};
+use crate::pg::{Conn, ConnTarget};
+use crate::plan::{self, Plan, PlanOptions};
+use crate::vars::Variables;
+use crate::version::Version;
+
+/// What `info` and `upgrade` read: the table and the delta directories.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The upgrades table.
+    pub table: UpgradesTable,
+    /// Delta directories, in the order given.
+    pub dirs: Vec<PathBuf>,
+}
+
+/// Options of [`upgrade`].
+#[derive(Debug, Clone)]
+pub struct UpgradeOptions {
+    /// Table and directories.
+    pub source: Source,
+    /// Max version and out-of-order.
+    pub plan: PlanOptions,
+    /// `-v` variables (pum 0.x substitution when not empty).
+    pub variables: Variables,
+    /// Refuse to run when any warning is found.
+    pub strict: bool,
+    /// Run everything in one transaction.
+    pub single_transaction: bool,
+    /// How long to wait for another upgrade of the same database.
+    pub lock_timeout: Duration,
+    /// Interpreter for Python deltas.
+    pub python: OsString,
+    /// Plan and report, run nothing.
+    pub dry_run: bool,
+}
+
+impl UpgradeOptions {
+    /// Options with pum 0.x's defaults.
+    pub fn new(source: Source) -> Self {
+        UpgradeOptions {
+            source,
+            plan: PlanOptions::default(),
+            variables: Variables::default(),
+            strict: false,
+            single_transaction: false,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            python: OsString::from("python3"),
+            dry_run: false,
+        }
+    }
+}
+
+/// One file that ran.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Applied {
+    /// The file.
+    pub delta: Delta,
+    /// How long it took, in milliseconds.
+    pub millis: u64,
+}
+
+/// What a successful upgrade did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UpgradeReport {
+    /// The plan it followed.
+    pub plan: Plan,
+    /// Every file run, pre-all and post-all included, in order.
+    pub applied: Vec<Applied>,
+    /// Version before.
+    pub from: Option<Version>,
+    /// Version after.
+    pub to: Option<Version>,
+}
+
+/// A failed upgrade: the error and what was applied (and kept) before it.
+#[derive(Debug)]
+pub struct UpgradeFailure {
+    /// Why it stopped.
+    pub error: Error,
+    /// Files that ran and stay committed.
+    pub applied: Vec<Applied>,
+    /// True when `--single-transaction` rolled everything back.
+    pub rolled_back: bool,
+}
+
+impl From<Error> for UpgradeFailure {
+    fn from(error: Error) -> Self {
+        UpgradeFailure {
+            error,
+            applied: Vec::new(),
+            rolled_back: false,
+        }
+    }
+}
+
+fn require_table(conn: &mut Conn, table: &UpgradesTable) -> Result<()> {
+    if table.exists(conn)? {
+        Ok(())
+    } else {
+        Err(Error::TableMissing {
+            table: table.given().to_string(),
+        })
+    }
+}
+
+fn is_modified(d: &Delta, row: &AppliedRow) -> bool {
+    match std::fs::read(&d.path) {
+        Ok(bytes) => !delta::matches_ignoring_line_endings(&bytes, &row.checksum),
+        Err(_) => true,
+    }
+}
+
+fn make_plan(found: &Discovery, rows: &[AppliedRow], opts: &PlanOptions) -> Plan {
+    plan::plan(found, rows, opts, is_modified)
+}
+
+/// Everything `info` shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Info {
+    /// The upgrades table.
+    pub table: String,
+    /// The plan the next `upgrade` would follow (statuses of all deltas).
+    pub plan: Plan,
+    /// Every row of the table, in id order.
+    pub rows: Vec<AppliedRow>,
+}
+
+/// Reports the status of every delta and the rows of the table.
+pub fn info(conn: &mut Conn, source: &Source, opts: &PlanOptions) -> Result<Info> {
+    require_table(conn, &source.table)?;
+    let rows = source.table.read(conn)?;
+    let found = delta::discover(&source.dirs)?;
+    Ok(Info {
+        table: source.table.given().to_string(),
+        plan: make_plan(&found, &rows, opts),
+        rows,
+    })
+}
+
+/// Options of [`baseline`].
+#[derive(Debug, Clone)]
+pub struct BaselineOptions {
+    /// The upgrades table.
+    pub table: UpgradesTable,
+    /// The version the database is at.
+    pub version: Version,
+    /// Delta directories (needed with `mark_applied`).
+    pub dirs: Vec<PathBuf>,
+    /// Also record every delta up to and including `version` as applied,
+    /// for a database built fresh at that version.
+    pub mark_applied: bool,
+    /// How long to wait for another pum on the same database.
+    pub lock_timeout: Duration,
+}
+
+/// What `baseline` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BaselineReport {
+    /// True when the table was created now.
+    pub created_table: bool,
+    /// The version recorded.
+    pub version: Version,
+    /// Deltas recorded as applied (with `mark_applied`).
+    pub marked: Vec<Delta>,
+    /// Files in the directories that are not deltas.
+    pub not_deltas: Vec<delta::NotADelta>,
+}
+
+/// Creates the upgrades table if needed and records the baseline version,
+/// all in one transaction.
+pub fn baseline(
+    conn: &mut Conn,
+    opts: &BaselineOptions,
+    observer: &mut dyn Observer,
+) -> Result<BaselineReport> {
+    let found = if opts.mark_applied || !opts.dirs.is_empty() {
+        delta::discover(&opts.dirs)?
+    } else {
+        Discovery::default()
+    };
+    if opts.mark_applied && opts.dirs.is_empty() {
+        return Err(Error::invalid(
+            "--mark-applied needs the delta directories (-d DIR)",
+        ));
+    }
+    let table = &opts.table;
+    table.with_lock(conn, opts.lock_timeout, observer, |conn, _obs| {
+        let existed = table.exists(conn)?;
+        conn.execute("BEGIN")?;
+        table.create(conn)?;
+        let rows = table.read(conn)?;
+        if let Some(b) = rows.iter().find(|r| r.is_baseline()) {
+            return Err(Error::BaselineExists {
+                table: table.given().to_string(),
+                existing: b.version.clone(),
+            });
+        }
+        let version = opts.version.to_string();
+        table.insert(
+            conn,
+            &NewRow {
+                version: &version,
+                description: "baseline",
+                type_code: type_bits::BASELINE,
+                script: "",
+                checksum: "",
+                execution_time: 0,
+            },
+        )?;
+        let mut marked = Vec::new();
+        if opts.mark_applied {
+            for d in &found.deltas {
+                if d.version.is_some_and(|v| v <= opts.version) {
+                    let bytes = delta::read(&d.path)?;
+                    let v = d.version.map(|v| v.to_string()).unwrap_or_default();
+                    table.insert(
+                        conn,
+                        &NewRow {
+                            version: &v,
+                            description: &d.name,
+                            type_code: d.type_code(),
+                            script: &d.script(),
+                            checksum: &delta::checksum(&bytes),
+                            execution_time: 0,
+                        },
+                    )?;
+                    marked.push(d.clone());
+                }
+            }
+        }
+        conn.execute("COMMIT")?;
+        Ok(BaselineReport {
+            created_table: !existed,
+            version: opts.version,
+            marked,
+            not_deltas: found.not_deltas.clone(),
+        })
+    })
+}
+
+/// Runs the pending deltas.
+///
+/// On failure, the returned [`UpgradeFailure`] lists the files that were
+/// applied (and stay committed) before the failing one; the failing file
+/// leaves no trace (unless it is marked `-- pum:no-transaction`).
+pub fn upgrade(
+    conn: &mut Conn,
+    target: &ConnTarget,
+    opts: &UpgradeOptions,
+    observer: &mut dyn Observer,
+) -> Result<UpgradeReport, UpgradeFailure> {
+    let table = &opts.source.table;
+    require_table(conn, table)?;
+    let found = delta::discover(&opts.source.dirs)?;
+    let mut applied = Vec::new();
+    let outcome = table.with_lock(conn, opts.lock_timeout, observer, |conn, observer| {
+        let rows = table.read(conn)?;
+        let plan = make_plan(&found, &rows, &opts.plan);
+        let mut problems = plan.blocking(opts.strict);
+        let files: Vec<&Delta> = plan
+            .pre_all
+            .iter()
+            .chain(plan.to_run())
+            .chain(plan.post_all.iter())
+            .collect();
+        if opts.single_transaction {
+            problems.extend(single_transaction_problems(&files)?);
+        }
+        if !problems.is_empty() {
+            if opts.strict {
+                problems.push("(--strict turns warnings into errors)".into());
+            }
+            return Err(Error::Refused { problems });
+        }
+        let from = plan.current;
+        if opts.dry_run {
+            return Ok(UpgradeReport {
+                to: plan.target_version(),
+                plan,
+                applied: Vec::new(),
+                from,
+            });
+        }
+        let mut run = Run {
+            conn,
+            target,
+            opts,
+            observer,
+            current: plan.current,
+            total: files.len(),
+            applied: &mut applied,
+        };
+        if opts.single_transaction {
+            run.conn.execute("BEGIN")?;
+        }
+        for (i, d) in files.iter().enumerate() {
+            run.file(d, i + 1)?;
+        }
+        if opts.single_transaction {
+            let last = files
+                .last()
+                .map(|d| d.path.as_path())
+                .unwrap_or(Path::new("-"));
+            sql::control(run.conn, "COMMIT", last, None, run.observer)?;
+        }
+        Ok(UpgradeReport {
+            to: run.current,
+            plan,
+            applied: Vec::new(),
+            from,
+        })
+    });
+    match outcome {
+        Ok(mut report) => {
+            report.applied = applied;
+            Ok(report)
+        }
+        Err(error) => {
+            let rolled_back = opts.single_transaction && !applied.is_empty();
+            if rolled_back {
+                applied.clear();
+            }
+            Err(UpgradeFailure {
+                error,
+                applied,
+                rolled_back,
+            })
+        }
+    }
+}
+
+fn single_transaction_problems(files: &[&Delta]) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for d in files {
+        match d.lang {
+            Lang::Python => problems.push(format!(
+                "{}: Python deltas use their own connections and cannot run inside --single-transaction",
+                d.path.display()
+            )),
+            Lang::Sql => {
+                let bytes = delta::read(&d.path)?;
+                let text = String::from_utf8_lossy(&bytes);
+                if crate::script::is_no_transaction(text.trim_start_matches('\u{feff}')) {
+                    problems.push(format!(
+                        "{}: marked `-- pum:no-transaction`, so it cannot run inside --single-transaction",
+                        d.path.display()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// State of a running upgrade.
+struct Run<'a, 'o> {
+    conn: &'a mut Conn,
+    target: &'a ConnTarget,
+    opts: &'a UpgradeOptions,
+    observer: &'a mut (dyn Observer + 'o),
+    current: Option<Version>,
+    total: usize,
+    applied: &'a mut Vec<Applied>,
+}
+
+impl Run<'_, '_> {
+    fn file(&mut self, d: &Delta, index: usize) -> Result<()> {
+        self.observer.event(&Event::Starting {
+            delta: d,
+            index,
+            total: self.total,
+        });
+        let started = Instant::now();
+        let bytes = delta::read(&d.path)?;
+        match d.lang {
+            Lang::Sql => self.sql(d, &bytes, started)?,
+            Lang::Python => self.python(d, &bytes, started)?,
+        }
+        let elapsed = started.elapsed();
+        if let Some(v) = d.version {
+            self.current = self.current.max(Some(v));
+        }
+        self.observer.event(&Event::Finished { delta: d, elapsed });
+        self.applied.push(Applied {
+            delta: d.clone(),
+            millis: elapsed.as_millis() as u64,
+        });
+        Ok(())
+    }
+
+    fn record(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
+        let Some(v) = d.version else { return Ok(()) };
+        let version = v.to_string();
+        let ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
+        self.opts
+            .source
+            .table
+            .insert(
+                self.conn,
+                &NewRow {
+                    version: &version,
+                    description: &d.name,
+                    type_code: d.type_code(),
+                    script: &d.script(),
+                    checksum: &delta::checksum(bytes),
+                    execution_time: ms,
+                },
+            )
+            .map_err(Error::from)
+    }
+
+    fn sql(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
+        let file = sql::prepare(&d.path, bytes, &self.opts.variables)?;
+        let own_tx = !self.opts.single_transaction && !file.no_transaction;
+        if own_tx {
+            sql::control(self.conn, "BEGIN", &d.path, None, self.observer)?;
+        }
+        let res = sql::run(self.conn, &d.path, &file, self.observer).and_then(|()| {
+            if own_tx && !self.conn.in_transaction() {
+                let msg = format!(
+                    "{} ends the transaction itself (COMMIT/ROLLBACK inside the file); \
+                     its row is recorded separately",
+                    d.path.display()
+                );
+                self.observer.event(&Event::Warning { message: &msg });
+            }
+            self.record(d, bytes, started)
+        });
+        if let Err(e) = res {
+            if own_tx && self.conn.in_transaction() {
+                let _ = self.conn.execute("ROLLBACK");
+            }
+            return Err(e);
+        }
+        if own_tx && self.conn.in_transaction() {
+            if let Err(e) = sql::control(self.conn, "COMMIT", &d.path, Some(&file), self.observer) {
+                let _ = self.conn.execute("ROLLBACK");
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn python(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
+        let current = self.current.map(|v| v.to_string());
+        let job = python::PythonJob {
+            file: &d.path,
+            module_name: &d.name,
+            current_db_version: current,
+            delta_dirs: &self.opts.source.dirs,
+            target: self.target,
+            upgrades_table: self.opts.source.table.given(),
+            variables: &self.opts.variables,
+            interpreter: &self.opts.python,
+        };
+        let observer = &mut *self.observer;
+        let path = d.path.as_path();
+        python::run(&job, &mut |out| match out {
+            python::Output::Stdout(line) => observer.event(&Event::PythonOutput {
+                file: path,
+                line,
+                stderr: false,
+            }),
+            python::Output::Stderr(line) => observer.event(&Event::PythonOutput {
+                file: path,
+                line,
+                stderr: true,
+            }),
+            python::Output::Warning(message) => observer.event(&Event::Warning { message }),
+        })?;
+        self.record(d, bytes, started)
+    }
+}

@@ -1,0 +1,196 @@
+//! Command-line definitions. Spellings follow pum 0.x so existing scripts
+//! keep working; see `argv.rs` for the multi-letter single-dash options.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (info: nothing pending, or --exit-code not given)
+  1  pending deltas found (info --exit-code)
+  2  pum failed: bad input, connection, a failing delta, lock timeout...";
+
+const CONNECTION_HELP: &str = "\
+A pg_service name (as in pum 0.x, looked up in PGSERVICEFILE, ~/.pg_service.conf or \
+PGSYSCONFDIR/pg_service.conf), a libpq connection string ('service=x sslmode=require', \
+'host=db dbname=qwat user=me') or a URI ('postgresql://me@db/qwat'). .pgpass and PG* \
+environment variables apply as in psql.";
+
+/// pum: PostgreSQL upgrades manager.
+///
+/// Keeps the version of a data model inside the database and applies versioned SQL and
+/// Python delta files in order. A drop-in for pum 0.x: same commands, options, delta
+/// files and upgrades table.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pum",
+    disable_version_flag = true,
+    after_help = EXIT_CODES,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Print the version and exit (as pum 0.x: `pum -v`).
+    #[arg(short = 'v', long = "version", action = ArgAction::SetTrue)]
+    pub version: bool,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the upgrades table and record the version the database is at.
+    #[command(after_help = EXIT_CODES)]
+    Baseline(BaselineArgs),
+    /// Show every delta's status, the applied rows and the current version.
+    #[command(after_help = EXIT_CODES)]
+    Info(InfoArgs),
+    /// Apply the pending deltas, each delta and its row committed together.
+    #[command(after_help = EXIT_CODES)]
+    Upgrade(UpgradeArgs),
+    /// Run a command against a throwaway local PostgreSQL that pum starts and removes.
+    ///
+    /// Starts a private cluster from the installed server binaries (listening only on a
+    /// Unix socket), creates the databases named with --db, writes a pg_service.conf with
+    /// one service per database (service name = database name), then runs COMMAND with
+    /// PGSERVICEFILE, PGHOST, PGPORT, PGUSER and PGDATABASE (the first --db) set, and PUM
+    /// pointing at this pum binary. The cluster is stopped and deleted afterwards.
+    #[command(after_help = "Exit code: the command's own, or 2 if the cluster could not start.")]
+    Sandbox(SandboxArgs),
+}
+
+/// The connection option shared by the database commands.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// Database to work on: pg_service name, connection string or URI.
+    #[arg(short = 'p', long = "pg_service", visible_alias = "pg-service", value_name = "SERVICE", long_help = CONNECTION_HELP)]
+    pub pg_service: String,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables for people.
+    Text,
+    /// One JSON document on stdout, for scripts.
+    Json,
+}
+
+/// Options of `baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub conn: Connection,
+    /// Upgrades table, schema-qualified (e.g. qwat_sys.info).
+    #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
+    pub table: String,
+    /// Delta directories (space-separated, or repeat -d); needed with --mark-applied.
+    #[arg(short = 'd', long = "dir", value_name = "DIR", num_args = 1.., action = ArgAction::Append)]
+    pub dirs: Vec<PathBuf>,
+    /// The version the database is at, X.Y.Z.
+    #[arg(short = 'b', long = "baseline", value_name = "X.Y.Z")]
+    pub baseline: String,
+    /// Also record every delta up to and including the baseline version as applied
+    /// (for a database built fresh at that version, so those deltas do not run again).
+    #[arg(long)]
+    pub mark_applied: bool,
+    /// Seconds to wait for another pum working on the same database.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_timeout: u64,
+}
+
+/// Options shared by `info` and `upgrade`.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    #[command(flatten)]
+    pub conn: Connection,
+    /// Upgrades table, schema-qualified (e.g. qwat_sys.info).
+    #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
+    pub table: String,
+    /// Delta directories (space-separated, or repeat -d), read in the order given.
+    #[arg(short = 'd', long = "dir", value_name = "DIR", num_args = 1.., action = ArgAction::Append, required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Upper bound (inclusive): deltas above this version are not applied.
+    #[arg(
+        short = 'u',
+        long = "max-version",
+        visible_alias = "max_version",
+        value_name = "X.Y.Z"
+    )]
+    pub max_version: Option<String>,
+    /// Also apply deltas older than the current version that never ran (pum 0.x skipped
+    /// them silently).
+    #[arg(long)]
+    pub out_of_order: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Options of `info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Exit with 1 when deltas are pending (for scripts and monitoring).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// Options of `upgrade`.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Variable for SQL deltas, as in pum 0.x: TYPE is int, float or anything else for a
+    /// string. Every SQL file then gets `%(NAME)s` replaced by the value as an SQL literal
+    /// (and `%%` by `%`). Repeatable.
+    #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
+    pub var: Vec<String>,
+    /// Show every delta with its status before applying.
+    #[arg(long = "verbose")]
+    pub verbose: bool,
+    /// Refuse to upgrade when anything is off: files that are not deltas, applied deltas
+    /// changed since, deltas skipped as out of order, duplicates.
+    #[arg(long)]
+    pub strict: bool,
+    /// Run the whole upgrade in one transaction: all or nothing. Refused when a Python or
+    /// `-- pum:no-transaction` delta is pending.
+    #[arg(long)]
+    pub single_transaction: bool,
+    /// Show what would run, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seconds to wait for another upgrade of the same database before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_timeout: u64,
+    /// Python interpreter for Python deltas (needs the modules the deltas import, e.g.
+    /// psycopg2).
+    #[arg(
+        long,
+        env = "PUM_PYTHON",
+        default_value = "python3",
+        value_name = "PATH"
+    )]
+    pub python: String,
+}
+
+/// Options of `sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Database to create (repeatable); each also gets a service of the same name.
+    #[arg(long = "db", value_name = "NAME", default_value = "pum")]
+    pub dbs: Vec<String>,
+    /// Directory with the PostgreSQL server binaries (initdb, postgres).
+    #[arg(long, env = "PUM_PG_BINDIR", value_name = "DIR")]
+    pub pg_bindir: Option<PathBuf>,
+    /// Keep the cluster's files (data, logs) after it stops, and print where they are.
+    #[arg(long)]
+    pub keep: bool,
+    /// The command to run, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
