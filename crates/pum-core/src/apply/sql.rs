@@ -69,10 +69,24 @@ fn pass_notices(conn: &mut Conn, path: &Path, observer: &mut dyn Observer) {
     }
 }
 
+/// For a bad data row of `COPY ... FROM stdin`, the server's context reads
+/// `COPY table, line N[, column ...]`: that is the Nth data row.
+fn copy_data_line(piece: &Piece, error: &DbError) -> Option<usize> {
+    let Piece::Copy { data_line, .. } = piece else {
+        return None;
+    };
+    let context = error.context.as_deref()?;
+    let rest = context.strip_prefix("COPY ")?;
+    let after = &rest[rest.find(", line ")? + ", line ".len()..];
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    let n: usize = digits.parse().ok()?;
+    Some(data_line + n.saturating_sub(1))
+}
+
 fn located(path: &Path, piece: &Piece, error: DbError) -> Error {
     let line = match error.position {
         Some(p) => script::line_of_position(piece, p),
-        None => piece.line(),
+        None => copy_data_line(piece, &error).unwrap_or_else(|| piece.line()),
     };
     Error::DeltaSql {
         file: path.to_path_buf(),
@@ -128,4 +142,24 @@ pub fn control(
             }),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_errors_point_at_the_data_row() {
+        let pieces = script::split("COPY t (a) FROM stdin;\n1\n2\n\\.\n").unwrap();
+        let e = DbError {
+            context: Some("COPY t, line 2, column a: \"2\"".into()),
+            ..DbError::default()
+        };
+        assert_eq!(copy_data_line(&pieces[0], &e), Some(3));
+        let other = DbError {
+            context: Some("SQL function \"f\"".into()),
+            ..DbError::default()
+        };
+        assert_eq!(copy_data_line(&pieces[0], &other), None);
+    }
 }
