@@ -288,6 +288,9 @@ pub fn upgrade(
             }
             return Err(Error::Refused { problems });
         }
+        if files.iter().any(|d| d.lang == Lang::Python) {
+            python::check_interpreter(&opts.python)?;
+        }
         let from = plan.current;
         if opts.dry_run {
             return Ok(UpgradeReport {

@@ -273,7 +273,11 @@ class V(DeltaPy):
         "{}",
         up.all()
     );
-    assert!(up.stdout().contains("Message from V: vars={}"), "{}", up.all());
+    assert!(
+        up.stdout().contains("Message from V: vars={}"),
+        "{}",
+        up.all()
+    );
 }
 
 #[test]
@@ -379,7 +383,13 @@ class Svc(DeltaPy):
         .pum()
         .env_remove("PGSERVICEFILE")
         .args([
-            "upgrade", "-p", &db.conninfo, "-t", "app.info", "-d", "delta",
+            "upgrade",
+            "-p",
+            &db.conninfo,
+            "-t",
+            "app.info",
+            "-d",
+            "delta",
         ])
         .output()
         .unwrap();
@@ -498,4 +508,32 @@ fn file_without_deltapy_subclass_warns_and_continues() {
         db.column("SELECT version FROM app.info ORDER BY id"),
         ["1.0.0", "1.0.1", "1.0.2"]
     );
+}
+
+#[test]
+fn missing_interpreter_fails_before_any_delta_runs() {
+    let db = Db::new("py_nointerp_first");
+    setup(&db);
+    db.write("delta/delta_1.0.1_sql_first.sql", &sql_marker("sql"));
+    db.write("delta/delta_1.0.2_py_second.py", &py_marker("py"));
+    let out = db.run(&[
+        "upgrade",
+        "-p",
+        &db.name,
+        "-t",
+        "app.info",
+        "-d",
+        "delta",
+        "--python",
+        "/nonexistent/python3",
+    ]);
+    out.expect_code(2);
+    assert!(
+        out.stderr().contains("/nonexistent/python3"),
+        "{}",
+        out.stderr()
+    );
+    // The SQL delta before the Python one did not run either.
+    assert!(markers(&db).is_empty());
+    assert_eq!(db.scalar("SELECT count(*) FROM app.info"), "1");
 }

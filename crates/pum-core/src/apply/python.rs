@@ -79,6 +79,29 @@ pub enum Output<'a> {
     Warning(&'a str),
 }
 
+/// Checks that the interpreter starts, so an upgrade whose plan holds
+/// Python deltas fails before anything runs rather than half-way.
+pub fn check_interpreter(interpreter: &OsStr) -> Result<()> {
+    let launch_error = |message: String| Error::PythonLaunch {
+        interpreter: interpreter.to_string_lossy().into_owned(),
+        message,
+    };
+    let status = Command::new(interpreter)
+        .args(["-c", "import sys; sys.exit(0)"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| launch_error(e.to_string()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(launch_error(format!(
+            "it does not run Python code ({status})"
+        )))
+    }
+}
+
 /// Runs one Python delta to completion, streaming its output to `on_output`.
 ///
 /// `on_output` is called on the calling thread, once per line, in the order
