@@ -15,7 +15,7 @@ use crate::delta::{self, type_bits, Delta, Discovery, Lang};
 use crate::error::{Error, Result};
 use crate::event::{Event, Observer};
 use crate::history::{AppliedRow, NewRow, UpgradesTable, DEFAULT_LOCK_TIMEOUT};
-use crate::pg::{Conn, ConnTarget};
+use crate::pg::{quote_literal, Conn, ConnTarget};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::vars::Variables;
 use crate::version::Version;
@@ -220,7 +220,8 @@ pub fn baseline(
                 type_code: type_bits::BASELINE,
                 script: "",
                 checksum: "",
-                execution_time: 0,
+                // pum 0.x writes 1 here; keep the row identical.
+                execution_time: 1,
             },
         )?;
         let mut marked = Vec::new();
@@ -308,6 +309,7 @@ pub fn upgrade(
             current: plan.current,
             total: files.len(),
             applied: &mut applied,
+            restore: None,
         };
         if opts.single_transaction {
             run.conn.execute("BEGIN")?;
@@ -380,6 +382,9 @@ struct Run<'a, 'o> {
     current: Option<Version>,
     total: usize,
     applied: &'a mut Vec<Applied>,
+    /// SQL that brings the session back to its state after the pre-all
+    /// files; taken before the first versioned delta.
+    restore: Option<String>,
 }
 
 impl Run<'_, '_> {
@@ -389,11 +394,21 @@ impl Run<'_, '_> {
             index,
             total: self.total,
         });
+        let versioned_sql = d.version.is_some() && d.lang == Lang::Sql;
+        if versioned_sql && self.restore.is_none() {
+            self.restore = Some(self.session_snapshot()?);
+        }
         let started = Instant::now();
         let bytes = delta::read(&d.path)?;
         match d.lang {
             Lang::Sql => self.sql(d, &bytes, started)?,
             Lang::Python => self.python(d, &bytes, started)?,
+        }
+        if versioned_sql {
+            // A SET in one delta (pg_dump files set search_path to '') must
+            // not change how the next one runs.
+            let restore = self.restore.as_deref().unwrap_or("RESET ALL");
+            sql::control(self.conn, restore, &d.path, None, self.observer)?;
         }
         let elapsed = started.elapsed();
         if let Some(v) = d.version {
@@ -405,6 +420,26 @@ impl Run<'_, '_> {
             millis: elapsed.as_millis() as u64,
         });
         Ok(())
+    }
+
+    /// The session settings made so far (by pre-all files), as SQL that
+    /// restores them after `RESET ALL`.
+    fn session_snapshot(&mut self) -> Result<String> {
+        let rows = self.conn.query(
+            "SELECT name, setting FROM pg_catalog.pg_settings WHERE source = 'session' ORDER BY name",
+            &[],
+        )?;
+        let mut sql = String::from("RESET ALL");
+        for r in &rows.rows {
+            if let (Some(name), Some(value)) = (&r[0], &r[1]) {
+                sql.push_str(&format!(
+                    "; SELECT pg_catalog.set_config({}, {}, false)",
+                    quote_literal(name),
+                    quote_literal(value)
+                ));
+            }
+        }
+        Ok(sql)
     }
 
     fn record(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {

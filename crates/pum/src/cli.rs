@@ -157,9 +157,13 @@ pub struct UpgradeArgs {
     /// changed since, deltas skipped as out of order, duplicates.
     #[arg(long)]
     pub strict: bool,
-    /// Run the whole upgrade in one transaction: all or nothing. Refused when a Python or
-    /// `-- pum:no-transaction` delta is pending.
-    #[arg(long)]
+    /// Run the whole upgrade in one transaction: all or nothing.
+    ///
+    /// Refused when a Python delta is pending, or a SQL delta whose first line is the
+    /// no-transaction marker:
+    ///
+    ///     -- pum:no-transaction
+    #[arg(long, verbatim_doc_comment)]
     pub single_transaction: bool,
     /// Show what would run, change nothing.
     #[arg(long)]

@@ -395,7 +395,7 @@ class Svc(DeltaPy):
         .unwrap();
     let up = common::Run(out);
     up.ok();
-    assert_eq!(markers(&db), [db.name.clone()]);
+    assert_eq!(markers(&db), std::slice::from_ref(&db.name));
     assert_eq!(
         db.rows("SELECT version, type FROM app.info WHERE type <> 0"),
         ["1.0.1|4"]

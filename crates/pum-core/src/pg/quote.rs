@@ -24,11 +24,13 @@ pub fn quote_ident(name: &str) -> String {
 
 /// Quotes a string literal so it means the same whatever
 /// `standard_conforming_strings` is: `'...'`, or `E'...'` when the text holds
-/// a backslash.
+/// a backslash or a line break. Line breaks are written as `\n` / `\r`
+/// escapes, so a literal never spans lines (line numbers in a file that
+/// received it stay right).
 pub fn quote_literal(value: &str) -> String {
-    let has_backslash = value.contains('\\');
+    let escape = value.contains(['\\', '\n', '\r']);
     let mut out = String::with_capacity(value.len() + 3);
-    if has_backslash {
+    if escape {
         out.push('E');
     }
     out.push('\'');
@@ -36,6 +38,8 @@ pub fn quote_literal(value: &str) -> String {
         match ch {
             '\'' => out.push_str("''"),
             '\\' => out.push_str("\\\\"),
+            '\n' if escape => out.push_str("\\n"),
+            '\r' if escape => out.push_str("\\r"),
             c => out.push(c),
         }
     }
@@ -149,6 +153,7 @@ mod tests {
         assert_eq!(quote_literal("abc"), "'abc'");
         assert_eq!(quote_literal("it's"), "'it''s'");
         assert_eq!(quote_literal(r"a\b"), r"E'a\\b'");
+        assert_eq!(quote_literal("a\nb\r\n"), r"E'a\nb\r\n'");
     }
 
     #[test]
