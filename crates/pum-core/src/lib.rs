@@ -18,6 +18,8 @@
 #![allow(clippy::result_large_err)]
 
 pub mod apply;
+pub mod catalog;
+pub mod compare;
 pub mod delta;
 pub mod engine;
 pub mod error;

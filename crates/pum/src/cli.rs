@@ -7,8 +7,8 @@ use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (info: nothing pending, or --exit-code not given)
-  1  pending deltas found (info --exit-code)
+  0  success (check: no difference; info: nothing pending, or --exit-code not given)
+  1  differences found (check), pending deltas found (info --exit-code)
   2  pum failed: bad input, connection, a failing delta, lock timeout...";
 
 const CONNECTION_HELP: &str = "\
@@ -51,6 +51,17 @@ pub enum Command {
     /// Apply the pending deltas, each delta and its row committed together.
     #[command(after_help = EXIT_CODES)]
     Upgrade(UpgradeArgs),
+    /// Compare the schemas of two databases (or snapshot files) and show the differences.
+    ///
+    /// Reads both sides from pg_catalog at the same time. Objects are matched by name and
+    /// signature; definitions are compared as the server renders them; objects that belong
+    /// to an extension are left out. Exit code 1 when differences are found.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+    /// Write a schema snapshot (JSON) of a database, to commit or to compare later with
+    /// `pum check -p2 FILE.json`.
+    #[command(after_help = EXIT_CODES)]
+    Snapshot(SnapshotArgs),
     /// Run a command against a throwaway local PostgreSQL that pum starts and removes.
     ///
     /// Starts a private cluster from the installed server binaries (listening only on a
@@ -197,4 +208,67 @@ pub struct SandboxArgs {
     /// The command to run, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+const SIDE_HELP: &str = "\
+A pg_service name, a libpq connection string or URI, or a snapshot file written by \
+`pum snapshot` (a value ending in .json that names an existing file).";
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The first database (A): service, connection string, URI or snapshot .json file.
+    #[arg(long = "pg_service1", visible_alias = "pg-service1", value_name = "A", long_help = SIDE_HELP)]
+    pub pg_service1: String,
+    /// The second database (B): service, connection string, URI or snapshot .json file.
+    #[arg(long = "pg_service2", visible_alias = "pg-service2", value_name = "B", long_help = SIDE_HELP)]
+    pub pg_service2: String,
+    /// Elements to leave out (space-separated, or repeat -i): tables, columns, constraints,
+    /// views, sequences, indexes, triggers, functions, rules, schemas, materialized_views,
+    /// types, domains, extensions, policies, privileges, comments.
+    #[arg(short = 'i', long = "ignore", value_name = "ELEMENT", num_args = 1.., action = ArgAction::Append)]
+    pub ignore: Vec<String>,
+    /// Schema to leave out (repeatable).
+    #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
+    pub exclude_schema: Vec<String>,
+    /// Leave out columns whose name matches this SQL LIKE pattern (repeatable).
+    #[arg(short = 'P', long = "exclude-field-pattern", visible_alias = "exclude_field_pattern", value_name = "PATTERN", action = ArgAction::Append)]
+    pub exclude_field_pattern: Vec<String>,
+    /// How much to print: 0 the summary only, 1 one line per difference (long values cut),
+    /// 2 everything, with a unified diff for long definitions.
+    #[arg(short = 'v', long = "verbose_level", visible_alias = "verbose-level", value_name = "0|1|2", default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
+    pub verbose_level: u8,
+    /// Write the report to this file instead of stdout.
+    #[arg(
+        short = 'o',
+        long = "output_file",
+        visible_alias = "output-file",
+        value_name = "FILE"
+    )]
+    pub output_file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Report a different column order (by default it is not a difference).
+    #[arg(long)]
+    pub column_order: bool,
+    /// Compare function bodies and view/index/trigger definitions with whitespace folded.
+    #[arg(long)]
+    pub ignore_whitespace: bool,
+    /// Also compare privileges (GRANTs to roles other than the owner).
+    #[arg(long)]
+    pub privileges: bool,
+    /// Also compare the versions of installed extensions.
+    #[arg(long)]
+    pub extension_versions: bool,
+}
+
+/// Options of `snapshot`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub conn: Connection,
+    /// File to write (default: stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

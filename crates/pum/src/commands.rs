@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use pum_core::catalog::{self, Kind};
+use pum_core::compare::{self, CompareOptions};
 use pum_core::engine::{self, BaselineOptions, Source, UpgradeOptions};
 use pum_core::history::UpgradesTable;
 use pum_core::pg::{Conn, ConnTarget};
@@ -15,9 +17,12 @@ use pum_core::sandbox::{Sandbox, SandboxOptions};
 use pum_core::vars::Variables;
 use pum_core::Version;
 
-use crate::cli::{BaselineArgs, Command, Format, InfoArgs, SandboxArgs, SourceArgs, UpgradeArgs};
+use crate::cli::{
+    BaselineArgs, CheckArgs, Command, Format, InfoArgs, SandboxArgs, SnapshotArgs, SourceArgs,
+    UpgradeArgs,
+};
 use crate::render::{self, Progress};
-use crate::{EXIT_FAILED, EXIT_OK, EXIT_PENDING};
+use crate::{EXIT_DIFFERENCES, EXIT_FAILED, EXIT_OK, EXIT_PENDING};
 
 const APP: &str = "pum";
 
@@ -27,6 +32,8 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Baseline(a) => baseline(a),
         Command::Info(a) => info(a),
         Command::Upgrade(a) => upgrade(a),
+        Command::Check(a) => check(a),
+        Command::Snapshot(a) => snapshot(a),
         Command::Sandbox(a) => sandbox(a),
     }
 }
@@ -127,6 +134,60 @@ fn upgrade(a: UpgradeArgs) -> Result<u8> {
             Ok(EXIT_FAILED)
         }
     }
+}
+
+fn check(a: CheckArgs) -> Result<u8> {
+    let mut opts = CompareOptions {
+        exclude_schemas: a.exclude_schema.clone(),
+        exclude_field_patterns: a.exclude_field_pattern.clone(),
+        column_order: a.column_order,
+        ignore_whitespace: a.ignore_whitespace,
+        privileges: a.privileges,
+        extension_versions: a.extension_versions,
+        ..CompareOptions::default()
+    };
+    for i in &a.ignore {
+        opts.ignore.insert(i.parse::<Kind>()?);
+    }
+    let side_a = catalog::Source::parse(&a.pg_service1).context("-p1")?;
+    let side_b = catalog::Source::parse(&a.pg_service2).context("-p2")?;
+    let (ra, rb) = catalog::read_pair(&side_a, &side_b);
+    let snap_a = ra.with_context(|| format!("reading A ({})", side_a.display()))?;
+    let snap_b = rb.with_context(|| format!("reading B ({})", side_b.display()))?;
+    let result = compare::compare(&snap_a, &snap_b, &opts);
+    let labels = (side_a.display(), side_b.display());
+    match &a.output_file {
+        Some(path) => {
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+            );
+            render::comparison(&mut f, &result, &labels, a.format, a.verbose_level, false)?;
+            f.flush()?;
+        }
+        None => {
+            let color = render::use_color();
+            let mut out = std::io::stdout().lock();
+            render::comparison(&mut out, &result, &labels, a.format, a.verbose_level, color)?;
+        }
+    }
+    Ok(if result.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_DIFFERENCES
+    })
+}
+
+fn snapshot(a: SnapshotArgs) -> Result<u8> {
+    let (_, mut conn) = connect(&a.conn.pg_service)?;
+    let snap = catalog::snapshot(&mut conn)?;
+    let text = serde_json::to_string_pretty(&snap)?;
+    match &a.output {
+        Some(path) if path.as_os_str() != "-" => std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        _ => writeln!(std::io::stdout().lock(), "{text}")?,
+    }
+    Ok(EXIT_OK)
 }
 
 fn sandbox(a: SandboxArgs) -> Result<u8> {

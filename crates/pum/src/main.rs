@@ -15,6 +15,8 @@ use clap::Parser;
 pub const EXIT_OK: u8 = 0;
 /// Exit code: pending work found (info --exit-code).
 pub const EXIT_PENDING: u8 = 1;
+/// Exit code: differences found (check).
+pub const EXIT_DIFFERENCES: u8 = 1;
 /// Exit code: pum failed.
 pub const EXIT_FAILED: u8 = 2;
 

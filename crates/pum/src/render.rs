@@ -324,3 +324,151 @@ pub fn error(e: &anyhow::Error) {
         }
     }
 }
+
+/// True when stdout is a terminal and NO_COLOR is not set.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal()
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn one_line(s: Option<&str>) -> String {
+    match s {
+        Some(v) => v.split_whitespace().collect::<Vec<_>>().join(" "),
+        None => "(not set)".into(),
+    }
+}
+
+fn cut(line: &str, width: usize) -> String {
+    if line.chars().count() <= width {
+        line.to_string()
+    } else {
+        let mut s: String = line.chars().take(width.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The JSON document of `check --format json`.
+#[derive(serde::Serialize)]
+struct CheckJson<'a> {
+    a: &'a str,
+    b: &'a str,
+    equal: bool,
+    summary: &'a std::collections::BTreeMap<String, pum_core::compare::Counts>,
+    differences: &'a [pum_core::compare::Difference],
+}
+
+/// `pum check` output.
+pub fn comparison(
+    out: &mut dyn Write,
+    result: &pum_core::compare::Comparison,
+    labels: &(String, String),
+    format: crate::cli::Format,
+    verbose: u8,
+    color: bool,
+) -> io::Result<()> {
+    use pum_core::compare::Status;
+    if format == crate::cli::Format::Json {
+        let doc = CheckJson {
+            a: &labels.0,
+            b: &labels.1,
+            equal: result.is_empty(),
+            summary: &result.summary,
+            differences: &result.differences,
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+        return writeln!(out);
+    }
+    let paint = Paint(color);
+    writeln!(out, "A: {}", labels.0)?;
+    writeln!(out, "B: {}", labels.1)?;
+    if result.is_empty() {
+        return writeln!(out, "{}", paint.wrap("32", "No difference."));
+    }
+    let mut current = None;
+    for d in &result.differences {
+        if verbose > 0 && current != Some(d.kind) {
+            current = Some(d.kind);
+            let c = result.summary[d.kind.name()];
+            let mut parts = Vec::new();
+            if c.only_in_a > 0 {
+                parts.push(format!("{} only in A", c.only_in_a));
+            }
+            if c.only_in_b > 0 {
+                parts.push(format!("{} only in B", c.only_in_b));
+            }
+            if c.different > 0 {
+                parts.push(format!("{} different", c.different));
+            }
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{} ({})",
+                paint.wrap("1", d.kind.name()),
+                parts.join(", ")
+            )?;
+        }
+        if verbose == 0 {
+            continue;
+        }
+        let (mark, code, what) = match d.status {
+            Status::OnlyInA => ("-", "31", "only in A"),
+            Status::OnlyInB => ("+", "32", "only in B"),
+            Status::Different => ("~", "33", "different"),
+        };
+        let line = format!("  {mark} {}  ({what})", d.display_name());
+        let line = if verbose == 1 { cut(&line, 79) } else { line };
+        writeln!(out, "{}", paint.wrap(code, &line))?;
+        for attr in &d.attributes {
+            let (a, b) = (attr.a.as_deref(), attr.b.as_deref());
+            let multi = |v: Option<&str>| v.is_some_and(|v| v.contains('\n') || v.len() > 60);
+            if verbose >= 2 && (multi(a) || multi(b)) {
+                writeln!(out, "      {}:", attr.name)?;
+                let diff = similar::TextDiff::from_lines(a.unwrap_or(""), b.unwrap_or(""));
+                let text = diff.unified_diff().header("A", "B").to_string();
+                for l in text.lines() {
+                    let code = match l.chars().next() {
+                        Some('-') if !l.starts_with("---") => "31",
+                        Some('+') if !l.starts_with("+++") => "32",
+                        _ => "0",
+                    };
+                    writeln!(out, "        {}", paint.wrap(code, l))?;
+                }
+            } else {
+                let l = format!("      {}: A {} | B {}", attr.name, one_line(a), one_line(b));
+                let l = if verbose == 1 { cut(&l, 79) } else { l };
+                writeln!(out, "{l}")?;
+            }
+        }
+    }
+    writeln!(out)?;
+    let total: Vec<String> = result
+        .summary
+        .iter()
+        .map(|(k, c)| format!("{k} {}", c.only_in_a + c.only_in_b + c.different))
+        .collect();
+    writeln!(
+        out,
+        "{}",
+        paint.wrap(
+            "33",
+            &format!(
+                "{} difference(s): {}.",
+                result.differences.len(),
+                total.join(", ")
+            )
+        )
+    )
+}

@@ -1,5 +1,6 @@
 -- Comments on any object, identified the way the server names objects.
-SELECT coalesce(o.schema, '') AS schema,
+SELECT CASE WHEN d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+            THEN o.identity ELSE o.schema END AS schema,
        o.type || ' ' || o.identity AS name,
        d.description AS comment
 FROM pg_catalog.pg_description d,

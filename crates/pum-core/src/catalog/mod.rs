@@ -1,0 +1,376 @@
+//! A snapshot of a database's schema, read from pg_catalog.
+//!
+//! Why pg_catalog and not information_schema: it is orders of magnitude
+//! faster on large schemas and shows the definitions of objects the role
+//! does not own. Each object kind has one readable query in `sql/`; every
+//! query returns `schema`, `name` (the identity inside the schema: table,
+//! `table.column`, `function(argtypes)`...) and then one column per
+//! attribute. Definitions are the server's own rendering (`pg_get_*def`),
+//! read with an empty `search_path` so that every name in them is
+//! schema-qualified and the text does not depend on the session.
+//!
+//! A snapshot is plain data: serialisable, sorted, comparable. Objects are
+//! matched by name and signature, never by OID; objects that belong to an
+//! extension are left out.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::pg::{Conn, ConnTarget};
+
+/// The kinds of objects a snapshot holds. The names are those of
+/// `check -i` (pum 0.x's nine first).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Tables, with options, partitioning, inheritance and RLS switches.
+    Tables,
+    /// Columns of tables, views, materialized views and foreign tables.
+    Columns,
+    /// Table constraints.
+    Constraints,
+    /// Views.
+    Views,
+    /// Sequences (not identity ones).
+    Sequences,
+    /// Indexes.
+    Indexes,
+    /// Triggers.
+    Triggers,
+    /// Functions and procedures.
+    Functions,
+    /// Rewrite rules.
+    Rules,
+    /// Schemas.
+    Schemas,
+    /// Materialized views.
+    MaterializedViews,
+    /// Enum, composite and range types.
+    Types,
+    /// Domains.
+    Domains,
+    /// Extensions.
+    Extensions,
+    /// Row-level security policies.
+    Policies,
+    /// Privileges granted to roles other than the owner.
+    Privileges,
+    /// Comments on objects.
+    Comments,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 17] = [
+        Kind::Schemas,
+        Kind::Extensions,
+        Kind::Types,
+        Kind::Domains,
+        Kind::Tables,
+        Kind::Columns,
+        Kind::Constraints,
+        Kind::Indexes,
+        Kind::Views,
+        Kind::MaterializedViews,
+        Kind::Sequences,
+        Kind::Functions,
+        Kind::Triggers,
+        Kind::Rules,
+        Kind::Policies,
+        Kind::Privileges,
+        Kind::Comments,
+    ];
+
+    /// The `-i` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Tables => "tables",
+            Kind::Columns => "columns",
+            Kind::Constraints => "constraints",
+            Kind::Views => "views",
+            Kind::Sequences => "sequences",
+            Kind::Indexes => "indexes",
+            Kind::Triggers => "triggers",
+            Kind::Functions => "functions",
+            Kind::Rules => "rules",
+            Kind::Schemas => "schemas",
+            Kind::MaterializedViews => "materialized_views",
+            Kind::Types => "types",
+            Kind::Domains => "domains",
+            Kind::Extensions => "extensions",
+            Kind::Policies => "policies",
+            Kind::Privileges => "privileges",
+            Kind::Comments => "comments",
+        }
+    }
+
+    fn query(self) -> &'static str {
+        match self {
+            Kind::Tables => include_str!("sql/tables.sql"),
+            Kind::Columns => include_str!("sql/columns.sql"),
+            Kind::Constraints => include_str!("sql/constraints.sql"),
+            Kind::Views => include_str!("sql/views.sql"),
+            Kind::Sequences => include_str!("sql/sequences.sql"),
+            Kind::Indexes => include_str!("sql/indexes.sql"),
+            Kind::Triggers => include_str!("sql/triggers.sql"),
+            Kind::Functions => include_str!("sql/functions.sql"),
+            Kind::Rules => include_str!("sql/rules.sql"),
+            Kind::Schemas => include_str!("sql/schemas.sql"),
+            Kind::MaterializedViews => include_str!("sql/materialized_views.sql"),
+            Kind::Types => include_str!("sql/types.sql"),
+            Kind::Domains => include_str!("sql/domains.sql"),
+            Kind::Extensions => include_str!("sql/extensions.sql"),
+            Kind::Policies => include_str!("sql/policies.sql"),
+            Kind::Privileges => include_str!("sql/privileges.sql"),
+            Kind::Comments => include_str!("sql/comments.sql"),
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Kind> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        let wanted = match wanted.as_str() {
+            "matviews" | "materialized_view" => "materialized_views",
+            "index" => "indexes",
+            other => other,
+        };
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                Error::invalid(format!(
+                    "unknown element '{s}'; expected one of: {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// One object of a schema.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub struct Object {
+    /// What it is.
+    pub kind: Kind,
+    /// The schema it lives in (for schemas: itself).
+    pub schema: String,
+    /// Its identity inside the schema.
+    pub name: String,
+    /// Its attributes; absent ones are not set (SQL NULL).
+    pub attrs: BTreeMap<String, String>,
+}
+
+impl Object {
+    /// The name to show: `schema.name`, or just the name for schemas and
+    /// for objects whose identity already carries the schema.
+    pub fn display_name(&self) -> String {
+        if self.kind == Kind::Schemas
+            || self.schema.is_empty()
+            || self.kind == Kind::Privileges
+            || self.kind == Kind::Comments
+        {
+            self.name.clone()
+        } else {
+            format!("{}.{}", self.schema, self.name)
+        }
+    }
+}
+
+/// The version of the snapshot file format.
+pub const FORMAT: u32 = 1;
+
+/// All objects of one database, sorted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Snapshot {
+    /// File format version ([`FORMAT`]).
+    pub format: u32,
+    /// The server's version (`server_version`), for the record.
+    pub server_version: String,
+    /// The objects, sorted by kind, schema and name.
+    pub objects: Vec<Object>,
+}
+
+/// Reads a snapshot of every kind from a connection.
+pub fn snapshot(conn: &mut Conn) -> Result<Snapshot> {
+    snapshot_kinds(conn, &Kind::ALL)
+}
+
+/// Reads a snapshot of some kinds only.
+pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
+    // One consistent view of the catalog, names always schema-qualified.
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+    let result = (|| {
+        conn.execute("SELECT pg_catalog.set_config('search_path', '', true)")?;
+        let version = conn
+            .query("SELECT pg_catalog.current_setting('server_version')", &[])?
+            .scalar()
+            .unwrap_or_default()
+            .to_string();
+        let mut objects = Vec::new();
+        for &kind in kinds {
+            let rows = conn.query(kind.query(), &[]).map_err(|e| {
+                Error::invalid(format!("reading {kind} from the catalog failed: {e}"))
+            })?;
+            objects.reserve(rows.rows.len());
+            let attr_names = &rows.columns[2..];
+            for row in rows.rows {
+                let mut it = row.into_iter();
+                let schema = it.next().flatten().unwrap_or_default();
+                let name = it.next().flatten().unwrap_or_default();
+                let attrs = attr_names
+                    .iter()
+                    .zip(it)
+                    .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect();
+                objects.push(Object {
+                    kind,
+                    schema,
+                    name,
+                    attrs,
+                });
+            }
+        }
+        objects.sort();
+        Ok(Snapshot {
+            format: FORMAT,
+            server_version: version,
+            objects,
+        })
+    })();
+    let _ = conn.execute("COMMIT");
+    result
+}
+
+impl Snapshot {
+    /// Reads a snapshot file written by `pum snapshot`.
+    pub fn load(path: &std::path::Path) -> Result<Snapshot> {
+        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let snap: Snapshot = serde_json::from_slice(&text).map_err(|e| {
+            Error::invalid(format!(
+                "{}: not a pum schema snapshot ({e}); write one with `pum snapshot -p SERVICE -o FILE`",
+                path.display()
+            ))
+        })?;
+        if snap.format != FORMAT {
+            return Err(Error::invalid(format!(
+                "{}: snapshot format {} is not supported (this pum reads format {FORMAT})",
+                path.display(),
+                snap.format
+            )));
+        }
+        Ok(snap)
+    }
+
+    /// Objects of one kind, grouped for lookups.
+    pub fn by_kind(&self) -> BTreeMap<Kind, Vec<&Object>> {
+        let mut m: BTreeMap<Kind, Vec<&Object>> = BTreeMap::new();
+        for o in &self.objects {
+            m.entry(o.kind).or_default().push(o);
+        }
+        m
+    }
+}
+
+/// One side of a comparison: a live database or a snapshot file.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A database to read now.
+    Database(ConnTarget),
+    /// A file written by `pum snapshot`.
+    File(PathBuf),
+}
+
+impl Source {
+    /// A value ending in `.json` that names an existing file is a snapshot
+    /// file; anything else is a connection (service, string or URI).
+    pub fn parse(input: &str) -> Result<Source> {
+        let path = Path::new(input);
+        if input.ends_with(".json") && path.is_file() {
+            return Ok(Source::File(path.to_path_buf()));
+        }
+        if input.ends_with(".json") && !input.contains('=') {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "snapshot file not found"),
+            ));
+        }
+        Ok(Source::Database(ConnTarget::parse(input)?))
+    }
+
+    /// What to call it in messages (no password).
+    pub fn display(&self) -> String {
+        match self {
+            Source::Database(t) => t.display().to_string(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// Reads the snapshot.
+    pub fn read(&self) -> Result<Snapshot> {
+        match self {
+            Source::Database(t) => {
+                let mut conn = Conn::connect(t, "pum check")?;
+                snapshot(&mut conn)
+            }
+            Source::File(p) => Snapshot::load(p),
+        }
+    }
+}
+
+/// Reads two sides at the same time (two connections, two threads).
+pub fn read_pair(a: &Source, b: &Source) -> (Result<Snapshot>, Result<Snapshot>) {
+    std::thread::scope(|scope| {
+        let hb = scope.spawn(|| b.read());
+        let ra = a.read();
+        let rb = hb
+            .join()
+            .unwrap_or_else(|_| Err(Error::invalid("reading the second database panicked")));
+        (ra, rb)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(k.name().parse::<Kind>().unwrap(), k);
+        }
+        assert_eq!("matviews".parse::<Kind>().unwrap(), Kind::MaterializedViews);
+        let e = "tablez".parse::<Kind>().unwrap_err().to_string();
+        assert!(e.contains("tablez") && e.contains("columns"), "{e}");
+    }
+
+    #[test]
+    fn every_query_returns_schema_and_name_first() {
+        for k in Kind::ALL {
+            let q = k.query();
+            let select = q.find("SELECT").unwrap();
+            let body = &q[select..];
+            assert!(
+                body.contains(" AS schema") || body.starts_with("SELECT acl.schema"),
+                "{k}"
+            );
+        }
+    }
+}

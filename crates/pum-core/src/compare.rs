@@ -1,0 +1,454 @@
+//! Comparing two schema snapshots: a pure function with deterministic
+//! output. Objects are matched by kind, schema and name; attributes are
+//! compared as the server rendered them.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use crate::catalog::{Kind, Object, Snapshot};
+
+/// What to compare.
+#[derive(Debug, Clone, Default)]
+pub struct CompareOptions {
+    /// Kinds left out (`-i`).
+    pub ignore: BTreeSet<Kind>,
+    /// Schemas left out (`-N`).
+    pub exclude_schemas: Vec<String>,
+    /// Columns left out when their name matches one of these SQL LIKE
+    /// patterns (`-P`, as pum 0.x).
+    pub exclude_field_patterns: Vec<String>,
+    /// Report a different column order (off: column order is not a difference).
+    pub column_order: bool,
+    /// Compare function bodies and definitions with whitespace folded.
+    pub ignore_whitespace: bool,
+    /// Compare privileges (off by default: environments often differ).
+    pub privileges: bool,
+    /// Compare extension versions (off by default).
+    pub extension_versions: bool,
+}
+
+/// Where an object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Only in the first database.
+    OnlyInA,
+    /// Only in the second database.
+    OnlyInB,
+    /// In both, with different attributes.
+    Different,
+}
+
+/// One attribute that differs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AttrDiff {
+    /// Attribute name (`type`, `definition`, `body`...).
+    pub name: String,
+    /// Value in the first database (`None`: not set).
+    pub a: Option<String>,
+    /// Value in the second database.
+    pub b: Option<String>,
+}
+
+/// One object that differs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Difference {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its schema.
+    pub schema: String,
+    /// Its name inside the schema.
+    pub name: String,
+    /// Only in A, only in B, or different.
+    pub status: Status,
+    /// The differing attributes (for `different`).
+    pub attributes: Vec<AttrDiff>,
+}
+
+impl Difference {
+    /// `schema.name` (or the name alone for schema-less identities).
+    pub fn display_name(&self) -> String {
+        Object {
+            kind: self.kind,
+            schema: self.schema.clone(),
+            name: self.name.clone(),
+            attrs: BTreeMap::new(),
+        }
+        .display_name()
+    }
+}
+
+/// Counts for one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Objects only in A.
+    pub only_in_a: usize,
+    /// Objects only in B.
+    pub only_in_b: usize,
+    /// Objects in both that differ.
+    pub different: usize,
+}
+
+/// The result of a comparison.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Comparison {
+    /// Every difference, grouped by kind (report order), then by name.
+    pub differences: Vec<Difference>,
+    /// Counts per kind that has differences.
+    pub summary: BTreeMap<String, Counts>,
+}
+
+impl Comparison {
+    /// True when nothing differs.
+    pub fn is_empty(&self) -> bool {
+        self.differences.is_empty()
+    }
+}
+
+/// SQL LIKE with `%`, `_` and backslash escapes.
+pub fn like(pattern: &str, text: &str) -> bool {
+    fn go(p: &[char], t: &[char]) -> bool {
+        match p.first() {
+            None => t.is_empty(),
+            Some('%') => (0..=t.len()).any(|i| go(&p[1..], &t[i..])),
+            Some('_') => !t.is_empty() && go(&p[1..], &t[1..]),
+            Some('\\') if p.len() > 1 => t.first() == Some(&p[1]) && go(&p[2..], &t[1..]),
+            Some(c) => t.first() == Some(c) && go(&p[1..], &t[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    go(&p, &t)
+}
+
+fn fold_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Kinds whose objects belong to a relation named at the start of their name.
+fn child_of_relation(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Columns | Kind::Constraints | Kind::Triggers | Kind::Rules | Kind::Policies
+    )
+}
+
+fn relation_kind(kind: Kind) -> bool {
+    matches!(kind, Kind::Tables | Kind::Views | Kind::MaterializedViews)
+}
+
+struct Prepared<'a> {
+    objects: BTreeMap<(Kind, &'a str, &'a str), BTreeMap<&'a str, String>>,
+}
+
+fn prepare<'a>(snap: &'a Snapshot, opts: &CompareOptions) -> Prepared<'a> {
+    let mut objects = BTreeMap::new();
+    for o in &snap.objects {
+        if opts.ignore.contains(&o.kind)
+            || (o.kind == Kind::Privileges && !opts.privileges)
+            || opts.exclude_schemas.contains(&o.schema)
+        {
+            continue;
+        }
+        if o.kind == Kind::Columns && !opts.exclude_field_patterns.is_empty() {
+            let column = o.name.rsplit_once('.').map_or(o.name.as_str(), |(_, c)| c);
+            if opts.exclude_field_patterns.iter().any(|p| like(p, column)) {
+                continue;
+            }
+        }
+        let mut attrs: BTreeMap<&str, String> = BTreeMap::new();
+        for (k, v) in &o.attrs {
+            if (k == "position" && o.kind == Kind::Columns && !opts.column_order)
+                || (k == "version" && o.kind == Kind::Extensions && !opts.extension_versions)
+            {
+                continue;
+            }
+            let v = if opts.ignore_whitespace && matches!(k.as_str(), "body" | "definition") {
+                fold_whitespace(v)
+            } else {
+                v.clone()
+            };
+            attrs.insert(k.as_str(), v);
+        }
+        objects.insert((o.kind, o.schema.as_str(), o.name.as_str()), attrs);
+    }
+    Prepared { objects }
+}
+
+fn report_rank(kind: Kind) -> usize {
+    Kind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(usize::MAX)
+}
+
+/// Compares two snapshots.
+///
+/// When a table or view exists on one side only, its columns, constraints,
+/// triggers, rules, policies and indexes are not listed separately: the
+/// relation's line stands for them.
+pub fn compare(a: &Snapshot, b: &Snapshot, opts: &CompareOptions) -> Comparison {
+    let pa = prepare(a, opts);
+    let pb = prepare(b, opts);
+    let mut differences = Vec::new();
+    let keys: BTreeSet<&(Kind, &str, &str)> = pa.objects.keys().chain(pb.objects.keys()).collect();
+    for key in keys {
+        let (kind, schema, name) = *key;
+        let diff = |status, attributes| Difference {
+            kind,
+            schema: schema.to_string(),
+            name: name.to_string(),
+            status,
+            attributes,
+        };
+        match (pa.objects.get(key), pb.objects.get(key)) {
+            (Some(_), None) => differences.push(diff(Status::OnlyInA, Vec::new())),
+            (None, Some(_)) => differences.push(diff(Status::OnlyInB, Vec::new())),
+            (Some(x), Some(y)) if x != y => {
+                let names: BTreeSet<&&str> = x.keys().chain(y.keys()).collect();
+                let attributes = names
+                    .into_iter()
+                    .filter_map(|n| {
+                        let (va, vb) = (x.get(*n), y.get(*n));
+                        (va != vb).then(|| AttrDiff {
+                            name: n.to_string(),
+                            a: va.cloned(),
+                            b: vb.cloned(),
+                        })
+                    })
+                    .collect();
+                differences.push(diff(Status::Different, attributes));
+            }
+            _ => {}
+        }
+    }
+
+    // Children of a relation that exists on one side only are implied by it.
+    let missing: HashSet<(Status, String, String)> = differences
+        .iter()
+        .filter(|d| relation_kind(d.kind) && d.status != Status::Different)
+        .map(|d| (d.status, d.schema.clone(), d.name.clone()))
+        .collect();
+    if !missing.is_empty() {
+        differences.retain(|d| {
+            if d.status == Status::Different {
+                return true;
+            }
+            let parent = if child_of_relation(d.kind) {
+                d.name.split_once('.').map(|(rel, _)| rel.to_string())
+            } else if d.kind == Kind::Indexes {
+                let side = if d.status == Status::OnlyInA {
+                    &pa
+                } else {
+                    &pb
+                };
+                side.objects
+                    .get(&(d.kind, d.schema.as_str(), d.name.as_str()))
+                    .and_then(|attrs| attrs.get("table").cloned())
+            } else {
+                None
+            };
+            match parent {
+                Some(rel) => !missing.contains(&(d.status, d.schema.clone(), rel)),
+                None => true,
+            }
+        });
+    }
+
+    differences.sort_by(|x, y| {
+        (report_rank(x.kind), &x.schema, &x.name).cmp(&(report_rank(y.kind), &y.schema, &y.name))
+    });
+    let mut summary: BTreeMap<String, Counts> = BTreeMap::new();
+    for d in &differences {
+        let c = summary.entry(d.kind.name().to_string()).or_default();
+        match d.status {
+            Status::OnlyInA => c.only_in_a += 1,
+            Status::OnlyInB => c.only_in_b += 1,
+            Status::Different => c.different += 1,
+        }
+    }
+    Comparison {
+        differences,
+        summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(kind: Kind, schema: &str, name: &str, attrs: &[(&str, &str)]) -> Object {
+        Object {
+            kind,
+            schema: schema.into(),
+            name: name.into(),
+            attrs: attrs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn snap(mut objects: Vec<Object>) -> Snapshot {
+        objects.sort();
+        Snapshot {
+            format: crate::catalog::FORMAT,
+            server_version: "15".into(),
+            objects,
+        }
+    }
+
+    #[test]
+    fn like_patterns() {
+        assert!(like("geom%", "geometry"));
+        assert!(like("%_id", "pipe_id"));
+        assert!(like("a_c", "abc"));
+        assert!(!like("a_c", "abbc"));
+        assert!(like("100\\%", "100%"));
+        assert!(!like("100\\%", "1000"));
+    }
+
+    #[test]
+    fn identical_snapshots_do_not_differ() {
+        let s = snap(vec![obj(Kind::Tables, "a", "t", &[("relkind", "table")])]);
+        assert!(compare(&s, &s.clone(), &CompareOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn attribute_difference_names_both_values() {
+        let a = snap(vec![obj(Kind::Columns, "a", "t.c", &[("type", "integer")])]);
+        let b = snap(vec![obj(Kind::Columns, "a", "t.c", &[("type", "bigint")])]);
+        let c = compare(&a, &b, &CompareOptions::default());
+        assert_eq!(c.differences.len(), 1);
+        let d = &c.differences[0];
+        assert_eq!(d.status, Status::Different);
+        assert_eq!(
+            d.attributes,
+            [AttrDiff {
+                name: "type".into(),
+                a: Some("integer".into()),
+                b: Some("bigint".into())
+            }]
+        );
+        assert_eq!(c.summary["columns"].different, 1);
+    }
+
+    #[test]
+    fn column_order_only_when_asked() {
+        let a = snap(vec![obj(Kind::Columns, "a", "t.c", &[("position", "1")])]);
+        let b = snap(vec![obj(Kind::Columns, "a", "t.c", &[("position", "2")])]);
+        assert!(compare(&a, &b, &CompareOptions::default()).is_empty());
+        let opts = CompareOptions {
+            column_order: true,
+            ..CompareOptions::default()
+        };
+        assert_eq!(compare(&a, &b, &opts).differences.len(), 1);
+    }
+
+    #[test]
+    fn whitespace_folding_only_when_asked() {
+        let a = snap(vec![obj(
+            Kind::Functions,
+            "a",
+            "f()",
+            &[("body", "begin\n  return 1;\nend")],
+        )]);
+        let b = snap(vec![obj(
+            Kind::Functions,
+            "a",
+            "f()",
+            &[("body", "begin\r\n\treturn 1;  end")],
+        )]);
+        assert_eq!(
+            compare(&a, &b, &CompareOptions::default())
+                .differences
+                .len(),
+            1
+        );
+        let opts = CompareOptions {
+            ignore_whitespace: true,
+            ..CompareOptions::default()
+        };
+        assert!(compare(&a, &b, &opts).is_empty());
+    }
+
+    #[test]
+    fn ignore_exclude_and_patterns() {
+        let a = snap(vec![
+            obj(Kind::Columns, "a", "t.geom", &[("type", "x")]),
+            obj(Kind::Views, "a", "v", &[("definition", "x")]),
+            obj(Kind::Tables, "topology", "t", &[]),
+        ]);
+        let b = snap(vec![]);
+        let opts = CompareOptions {
+            ignore: [Kind::Views].into(),
+            exclude_schemas: vec!["topology".into()],
+            exclude_field_patterns: vec!["geo%".into()],
+            ..CompareOptions::default()
+        };
+        assert!(compare(&a, &b, &opts).is_empty());
+        assert_eq!(
+            compare(&a, &b, &CompareOptions::default())
+                .differences
+                .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn children_of_a_missing_table_are_implied() {
+        let a = snap(vec![
+            obj(Kind::Tables, "s", "t", &[]),
+            obj(Kind::Columns, "s", "t.id", &[]),
+            obj(Kind::Constraints, "s", "t.t_pkey", &[]),
+            obj(Kind::Indexes, "s", "t_pkey", &[("table", "t")]),
+            obj(Kind::Indexes, "s", "other_idx", &[("table", "u")]),
+        ]);
+        let b = snap(vec![]);
+        let c = compare(&a, &b, &CompareOptions::default());
+        let names: Vec<String> = c.differences.iter().map(|d| d.display_name()).collect();
+        assert_eq!(names, ["s.t", "s.other_idx"]);
+    }
+
+    #[test]
+    fn privileges_and_extension_versions_are_opt_in() {
+        let a = snap(vec![
+            obj(
+                Kind::Privileges,
+                "s",
+                "table s.t",
+                &[("grants", "reader: SELECT")],
+            ),
+            obj(Kind::Extensions, "public", "hstore", &[("version", "1.7")]),
+        ]);
+        let b = snap(vec![obj(
+            Kind::Extensions,
+            "public",
+            "hstore",
+            &[("version", "1.8")],
+        )]);
+        assert!(compare(&a, &b, &CompareOptions::default()).is_empty());
+        let opts = CompareOptions {
+            privileges: true,
+            extension_versions: true,
+            ..CompareOptions::default()
+        };
+        assert_eq!(compare(&a, &b, &opts).differences.len(), 2);
+    }
+
+    #[test]
+    fn output_is_in_report_order() {
+        let a = snap(vec![
+            obj(Kind::Triggers, "s", "t.tr", &[]),
+            obj(Kind::Schemas, "s", "s", &[]),
+            obj(Kind::Columns, "s", "x.b", &[]),
+            obj(Kind::Columns, "s", "x.a", &[]),
+        ]);
+        let c = compare(&a, &snap(vec![]), &CompareOptions::default());
+        let kinds: Vec<Kind> = c.differences.iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            [Kind::Schemas, Kind::Columns, Kind::Columns, Kind::Triggers]
+        );
+        assert_eq!(c.differences[1].name, "x.a");
+    }
+}
