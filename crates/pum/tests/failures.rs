@@ -977,7 +977,7 @@ fn upgrade_help_documents_options_and_exit_codes() {
             "--max-version",
             "Exit codes:",
             "0 success",
-            "1 pending deltas found",
+            "pending deltas found (info --exit-code)",
             "2 pum failed",
         ],
     );
