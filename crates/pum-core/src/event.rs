@@ -4,7 +4,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::delta::Delta;
+use crate::dump::ToolProgress;
 use crate::pg::Notice;
+use crate::rehearse::Step;
 
 /// Something that happened during a run, in the order it happened.
 #[derive(Debug)]
@@ -48,6 +50,27 @@ pub enum Event<'a> {
         line: &'a str,
         /// True if it came from stderr.
         stderr: bool,
+    },
+    /// A rehearsal step starts.
+    StepStarted {
+        /// The step.
+        step: Step,
+        /// What it works on (database, file), without passwords.
+        detail: &'a str,
+    },
+    /// A rehearsal step finished.
+    StepFinished {
+        /// The step.
+        step: Step,
+        /// How long it took.
+        elapsed: Duration,
+    },
+    /// pg_dump / pg_restore is still running.
+    ToolProgress {
+        /// The step it belongs to.
+        step: Step,
+        /// Elapsed time, bytes written, objects restored.
+        progress: ToolProgress,
     },
     /// Something the user should know that does not stop the run.
     Warning {

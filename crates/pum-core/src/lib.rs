@@ -20,13 +20,16 @@
 pub mod apply;
 pub mod catalog;
 pub mod compare;
+pub mod config;
 pub mod delta;
+pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod event;
 pub mod history;
 pub mod pg;
 pub mod plan;
+pub mod rehearse;
 pub mod sandbox;
 pub mod script;
 pub mod vars;

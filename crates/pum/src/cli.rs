@@ -34,6 +34,19 @@ pub struct Cli {
     #[arg(short = 'v', long = "version", action = ArgAction::SetTrue)]
     pub version: bool,
 
+    /// YAML config file: defaults for every command (upgrades_table, delta_dir(s),
+    /// backup_file, ignore_elements, pg_dump_exe, pg_restore_exe, python, lock_timeout,
+    /// variables, exclude_schemas, exclude_field_patterns). Options given on the command
+    /// line win.
+    #[arg(
+        short = 'c',
+        long = "config_file",
+        visible_alias = "config-file",
+        value_name = "FILE",
+        global = true
+    )]
+    pub config: Option<PathBuf>,
+
     /// The command.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -62,6 +75,24 @@ pub enum Command {
     /// `pum check -p2 FILE.json`.
     #[command(after_help = EXIT_CODES)]
     Snapshot(SnapshotArgs),
+    /// Dump a database with pg_dump (custom format by default).
+    #[command(after_help = EXIT_CODES)]
+    Dump(DumpArgs),
+    /// Restore a dump into a database with pg_restore (--no-owner).
+    #[command(after_help = EXIT_CODES)]
+    Restore(RestoreArgs),
+    /// Rehearse the upgrade on a copy of production, compare it with a reference, then
+    /// (after confirmation) upgrade production.
+    ///
+    /// Steps: dump production, restore it into the test database, upgrade the test
+    /// database, compare it with the reference, and only if no difference is found ask
+    /// `Apply deltas to PROD? [n]|y:` and upgrade production.
+    #[command(name = "test-and-upgrade", after_help = REHEARSAL_EXIT_CODES)]
+    TestAndUpgrade(TestAndUpgradeArgs),
+    /// Rehearse the upgrade on a copy of production and compare it with a reference,
+    /// without touching production.
+    #[command(after_help = REHEARSAL_EXIT_CODES)]
+    Test(RehearsalArgs),
     /// Run a command against a throwaway local PostgreSQL that pum starts and removes.
     ///
     /// Starts a private cluster from the installed server binaries (listening only on a
@@ -95,9 +126,9 @@ pub enum Format {
 pub struct BaselineArgs {
     #[command(flatten)]
     pub conn: Connection,
-    /// Upgrades table, schema-qualified (e.g. qwat_sys.info).
+    /// Upgrades table, schema-qualified (e.g. qwat_sys.info) [config: upgrades_table].
     #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
-    pub table: String,
+    pub table: Option<String>,
     /// Delta directories (space-separated, or repeat -d); needed with --mark-applied.
     #[arg(short = 'd', long = "dir", value_name = "DIR", num_args = 1.., action = ArgAction::Append)]
     pub dirs: Vec<PathBuf>,
@@ -108,9 +139,9 @@ pub struct BaselineArgs {
     /// (for a database built fresh at that version, so those deltas do not run again).
     #[arg(long)]
     pub mark_applied: bool,
-    /// Seconds to wait for another pum working on the same database.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub lock_timeout: u64,
+    /// Seconds to wait for another pum working on the same database [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
 }
 
 /// Options shared by `info` and `upgrade`.
@@ -118,11 +149,12 @@ pub struct BaselineArgs {
 pub struct SourceArgs {
     #[command(flatten)]
     pub conn: Connection,
-    /// Upgrades table, schema-qualified (e.g. qwat_sys.info).
+    /// Upgrades table, schema-qualified (e.g. qwat_sys.info) [config: upgrades_table].
     #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
-    pub table: String,
-    /// Delta directories (space-separated, or repeat -d), read in the order given.
-    #[arg(short = 'd', long = "dir", value_name = "DIR", num_args = 1.., action = ArgAction::Append, required = true)]
+    pub table: Option<String>,
+    /// Delta directories (space-separated, or repeat -d), read in the order given
+    /// [config: delta_dir / delta_dirs].
+    #[arg(short = 'd', long = "dir", value_name = "DIR", num_args = 1.., action = ArgAction::Append)]
     pub dirs: Vec<PathBuf>,
     /// Upper bound (inclusive): deltas above this version are not applied.
     #[arg(
@@ -179,18 +211,14 @@ pub struct UpgradeArgs {
     /// Show what would run, change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Seconds to wait for another upgrade of the same database before giving up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub lock_timeout: u64,
+    /// Seconds to wait for another upgrade of the same database before giving up
+    /// [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
     /// Python interpreter for Python deltas (needs the modules the deltas import, e.g.
-    /// psycopg2).
-    #[arg(
-        long,
-        env = "PUM_PYTHON",
-        default_value = "python3",
-        value_name = "PATH"
-    )]
-    pub python: String,
+    /// psycopg2) [default: python3].
+    #[arg(long, env = "PUM_PYTHON", value_name = "PATH")]
+    pub python: Option<String>,
 }
 
 /// Options of `sandbox`.
@@ -271,4 +299,171 @@ pub struct SnapshotArgs {
     /// File to write (default: stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+const REHEARSAL_EXIT_CODES: &str = "\
+Exit codes:
+  0  the rehearsal passed (test-and-upgrade: and production was upgraded)
+  1  the upgraded copy differs from the reference: production untouched
+  2  pum failed before the rehearsal started (bad input, connection, scratch database)
+  3  dumping production failed
+  4  restoring into the test database failed
+  5  upgrading the test database failed (a delta failed)
+  6  building or reading the reference, or comparing, failed
+  7  upgrading production failed
+  8  production not upgraded: not confirmed (declined, or no terminal and no --yes), or
+     its upgrades table changed since the dump";
+
+/// Dump formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DumpFormatArg {
+    /// pg_dump -Fc (what pum 0.x wrote; pg_restore reads it)
+    Custom,
+    /// pg_dump -Fp: an SQL script
+    Plain,
+    /// pg_dump -Fd: a directory, one file per table
+    Directory,
+}
+
+/// Options of `dump`.
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    #[command(flatten)]
+    pub conn: Connection,
+    /// Schema to leave out (repeatable; each becomes its own --exclude-schema)
+    /// [config: exclude_schemas].
+    #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
+    pub exclude_schema: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DumpFormatArg::Custom)]
+    pub format: DumpFormatArg,
+    /// The dump file (or directory) [config: backup_file].
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// Options of `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub conn: Connection,
+    /// Go on despite restore errors (they are still listed).
+    #[arg(short = 'x')]
+    pub ignore_errors: bool,
+    /// Schema not to restore (repeatable) [config: exclude_schemas].
+    #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
+    pub exclude_schema: Vec<String>,
+    /// The dump file (custom format) or directory [config: backup_file].
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// Options shared by `test` and `test-and-upgrade`.
+#[derive(Debug, Args)]
+pub struct RehearsalArgs {
+    /// Production: pg_service name, connection string or URI.
+    #[arg(
+        long = "pg_service_prod",
+        visible_alias = "pg-service-prod",
+        value_name = "PROD"
+    )]
+    pub pg_service_prod: String,
+    /// The test database, restored from production's dump (must be empty). Leave it out
+    /// to let pum create a scratch database (on production's server, or with --sandbox in
+    /// a throwaway local cluster) and drop it afterwards.
+    #[arg(
+        long = "pg_service_test",
+        visible_alias = "pg-service-test",
+        value_name = "TEST"
+    )]
+    pub pg_service_test: Option<String>,
+    /// The reference database the upgraded copy must match: a live database or a
+    /// snapshot .json file (`pum snapshot`).
+    #[arg(
+        long = "pg_service_comp",
+        visible_alias = "pg-service-comp",
+        value_name = "COMP",
+        required_unless_present = "comp_init"
+    )]
+    pub pg_service_comp: Option<String>,
+    /// Build the reference for the occasion: run this shell command (the data model's
+    /// creation script) against a scratch database, given to it as the default libpq
+    /// connection (PGSERVICE, through a private service file).
+    #[arg(long, value_name = "COMMAND", conflicts_with = "pg_service_comp")]
+    pub comp_init: Option<String>,
+    /// Create the scratch databases in a throwaway local cluster instead of on
+    /// production's server (GRANTs are not restored there).
+    #[arg(long, conflicts_with = "pg_service_test")]
+    pub sandbox: bool,
+    /// Keep the scratch databases (and the throwaway cluster's files) afterwards.
+    #[arg(long)]
+    pub keep: bool,
+    /// Upgrades table, schema-qualified [config: upgrades_table].
+    #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
+    pub table: Option<String>,
+    /// Delta directories [config: delta_dir / delta_dirs].
+    #[arg(short = 'd', long = "dir", value_name = "DIR", num_args = 1.., action = ArgAction::Append)]
+    pub dirs: Vec<PathBuf>,
+    /// Keep production's dump in this file [config: backup_file] (default: a temporary
+    /// file, removed afterwards).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Go on despite restore errors (they are still listed).
+    #[arg(short = 'x')]
+    pub ignore_restore_errors: bool,
+    /// Elements left out of the comparison (see `pum check --help`) [config: ignore_elements].
+    #[arg(short = 'i', long = "ignore", value_name = "ELEMENT", num_args = 1.., action = ArgAction::Append)]
+    pub ignore: Vec<String>,
+    /// Schema left out of the comparison, and its table data out of the dump (its
+    /// structure is kept so the restore works) [config: exclude_schemas].
+    #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
+    pub exclude_schema: Vec<String>,
+    /// Columns left out of the comparison (SQL LIKE pattern) [config: exclude_field_patterns].
+    #[arg(short = 'P', long = "exclude-field-pattern", visible_alias = "exclude_field_pattern", value_name = "PATTERN", action = ArgAction::Append)]
+    pub exclude_field_pattern: Vec<String>,
+    /// Upper bound (inclusive) of the deltas applied.
+    #[arg(
+        short = 'u',
+        long = "max-version",
+        visible_alias = "max_version",
+        value_name = "X.Y.Z"
+    )]
+    pub max_version: Option<String>,
+    /// Variable for SQL deltas (see `pum upgrade --help`) [config: variables].
+    #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
+    pub var: Vec<String>,
+    /// Show the differences in full (unified diffs).
+    #[arg(long = "verbose")]
+    pub verbose: bool,
+    /// Refuse to upgrade when anything is off (see `pum upgrade --help`).
+    #[arg(long)]
+    pub strict: bool,
+    /// Also apply deltas older than the current version that never ran.
+    #[arg(long)]
+    pub out_of_order: bool,
+    /// Python interpreter for Python deltas [config: python] [default: python3].
+    #[arg(long, env = "PUM_PYTHON", value_name = "PATH")]
+    pub python: Option<String>,
+    /// Seconds to wait for another upgrade [config: lock_timeout] [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
+    /// Report a different column order.
+    #[arg(long)]
+    pub column_order: bool,
+    /// Compare bodies and definitions with whitespace folded.
+    #[arg(long)]
+    pub ignore_whitespace: bool,
+    /// Also compare privileges.
+    #[arg(long)]
+    pub privileges: bool,
+}
+
+/// Options of `test-and-upgrade`.
+#[derive(Debug, Args)]
+pub struct TestAndUpgradeArgs {
+    #[command(flatten)]
+    pub rehearsal: RehearsalArgs,
+    /// Upgrade production without asking (needed when there is no terminal to ask on).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }

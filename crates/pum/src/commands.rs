@@ -6,34 +6,163 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use pum_core::catalog::{self, Kind};
 use pum_core::compare::{self, CompareOptions};
+use pum_core::config::Config;
+use pum_core::dump::{DumpFormat, DumpOptions, RestoreOptions};
 use pum_core::engine::{self, BaselineOptions, Source, UpgradeOptions};
 use pum_core::history::UpgradesTable;
 use pum_core::pg::{Conn, ConnTarget};
 use pum_core::plan::PlanOptions;
+use pum_core::rehearse::{Reference, RehearsalOptions, TestDatabase};
 use pum_core::sandbox::{Sandbox, SandboxOptions};
 use pum_core::vars::Variables;
 use pum_core::Version;
 
 use crate::cli::{
-    BaselineArgs, CheckArgs, Command, Format, InfoArgs, SandboxArgs, SnapshotArgs, SourceArgs,
-    UpgradeArgs,
+    BaselineArgs, CheckArgs, Command, DumpArgs, DumpFormatArg, Format, InfoArgs, RehearsalArgs,
+    RestoreArgs, SandboxArgs, SnapshotArgs, SourceArgs, UpgradeArgs,
 };
 use crate::render::{self, Progress};
 use crate::{EXIT_DIFFERENCES, EXIT_FAILED, EXIT_OK, EXIT_PENDING};
 
 const APP: &str = "pum";
 
+/// The config file (if any) merged under the command-line options.
+pub struct Ctx {
+    config: Config,
+    path: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// Loads the config file given with `-c`.
+    pub fn load(path: Option<PathBuf>) -> Result<Ctx> {
+        let config = match &path {
+            Some(p) => Config::load(p)?,
+            None => Config::default(),
+        };
+        Ok(Ctx { config, path })
+    }
+
+    fn hint(&self, key: &str) -> String {
+        match &self.path {
+            Some(p) => format!("(or `{key}` in {})", p.display()),
+            None => format!("(or `{key}` in a config file given with -c)"),
+        }
+    }
+
+    fn table(&self, cli: &Option<String>) -> Result<UpgradesTable> {
+        match cli.as_ref().or(self.config.upgrades_table.as_ref()) {
+            Some(t) => Ok(UpgradesTable::parse(t)?),
+            None => bail!(
+                "the upgrades table is missing: give -t SCHEMA.TABLE {}",
+                self.hint("upgrades_table")
+            ),
+        }
+    }
+
+    fn dirs(&self, cli: &[PathBuf]) -> Result<Vec<PathBuf>> {
+        if !cli.is_empty() {
+            return Ok(cli.to_vec());
+        }
+        match self.config.dirs() {
+            Some(d) if !d.is_empty() => Ok(d),
+            _ => bail!(
+                "the delta directories are missing: give -d DIR... {}",
+                self.hint("delta_dir")
+            ),
+        }
+    }
+
+    fn optional_dirs(&self, cli: &[PathBuf]) -> Vec<PathBuf> {
+        if cli.is_empty() {
+            self.config.dirs().unwrap_or_default()
+        } else {
+            cli.to_vec()
+        }
+    }
+
+    fn lock_timeout(&self, cli: Option<u64>) -> Duration {
+        Duration::from_secs(cli.or(self.config.lock_timeout).unwrap_or(60))
+    }
+
+    fn python(&self, cli: &Option<String>) -> OsString {
+        OsString::from(
+            cli.clone()
+                .or_else(|| self.config.python.clone())
+                .unwrap_or_else(|| "python3".into()),
+        )
+    }
+
+    fn variables(&self, raw: &[String]) -> Result<Variables> {
+        let mut vars = match &self.path {
+            Some(p) => self.config.variables(p)?,
+            None => Variables::new(),
+        };
+        for chunk in raw.chunks(3) {
+            if let [kind, name, value] = chunk {
+                vars.set_from_cli(kind, name, value)?;
+            }
+        }
+        Ok(vars)
+    }
+
+    fn list(cli: &[String], config: &Option<Vec<String>>) -> Vec<String> {
+        if cli.is_empty() {
+            config.clone().unwrap_or_default()
+        } else {
+            cli.to_vec()
+        }
+    }
+
+    fn exclude_schemas(&self, cli: &[String]) -> Vec<String> {
+        Ctx::list(cli, &self.config.exclude_schemas)
+    }
+
+    fn backup_file(&self, cli: &Option<PathBuf>, what: &str) -> Result<PathBuf> {
+        match cli.as_ref().or(self.config.backup_file.as_ref()) {
+            Some(f) => Ok(f.clone()),
+            None => bail!(
+                "the {what} file is missing: give FILE {}",
+                self.hint("backup_file")
+            ),
+        }
+    }
+
+    fn compare_options(
+        &self,
+        ignore: &[String],
+        exclude_schema: &[String],
+        exclude_field_pattern: &[String],
+    ) -> Result<CompareOptions> {
+        let mut opts = CompareOptions {
+            exclude_schemas: self.exclude_schemas(exclude_schema),
+            exclude_field_patterns: Ctx::list(
+                exclude_field_pattern,
+                &self.config.exclude_field_patterns,
+            ),
+            ..CompareOptions::default()
+        };
+        for i in Ctx::list(ignore, &self.config.ignore_elements) {
+            opts.ignore.insert(i.parse::<Kind>()?);
+        }
+        Ok(opts)
+    }
+}
+
 /// Runs one command and returns its exit code.
-pub fn run(command: Command) -> Result<u8> {
+pub fn run(command: Command, ctx: &Ctx) -> Result<u8> {
     match command {
-        Command::Baseline(a) => baseline(a),
-        Command::Info(a) => info(a),
-        Command::Upgrade(a) => upgrade(a),
-        Command::Check(a) => check(a),
+        Command::Baseline(a) => baseline(a, ctx),
+        Command::Info(a) => info(a, ctx),
+        Command::Upgrade(a) => upgrade(a, ctx),
+        Command::Check(a) => check(a, ctx),
         Command::Snapshot(a) => snapshot(a),
+        Command::Dump(a) => dump(a, ctx),
+        Command::Restore(a) => restore(a, ctx),
+        Command::TestAndUpgrade(a) => rehearse(a.rehearsal, true, a.yes, ctx),
+        Command::Test(a) => rehearse(a, false, false, ctx),
         Command::Sandbox(a) => sandbox(a),
     }
 }
@@ -44,33 +173,33 @@ fn connect(pg_service: &str) -> Result<(ConnTarget, Conn)> {
     Ok((target, conn))
 }
 
-fn source(a: &SourceArgs) -> Result<(Source, PlanOptions)> {
-    let table = UpgradesTable::parse(&a.table)?;
-    let max_version = a
-        .max_version
-        .as_deref()
+fn max_version(v: &Option<String>) -> Result<Option<Version>> {
+    Ok(v.as_deref()
         .map(|v| Version::parse(v, "--max-version"))
-        .transpose()?;
+        .transpose()?)
+}
+
+fn source(a: &SourceArgs, ctx: &Ctx) -> Result<(Source, PlanOptions)> {
     Ok((
         Source {
-            table,
-            dirs: a.dirs.clone(),
+            table: ctx.table(&a.table)?,
+            dirs: ctx.dirs(&a.dirs)?,
         },
         PlanOptions {
-            max_version,
+            max_version: max_version(&a.max_version)?,
             out_of_order: a.out_of_order,
         },
     ))
 }
 
-fn baseline(a: BaselineArgs) -> Result<u8> {
+fn baseline(a: BaselineArgs, ctx: &Ctx) -> Result<u8> {
     let version = Version::parse(&a.baseline, "--baseline")?;
     let opts = BaselineOptions {
-        table: UpgradesTable::parse(&a.table)?,
+        table: ctx.table(&a.table)?,
         version,
-        dirs: a.dirs,
+        dirs: ctx.optional_dirs(&a.dirs),
         mark_applied: a.mark_applied,
-        lock_timeout: Duration::from_secs(a.lock_timeout),
+        lock_timeout: ctx.lock_timeout(a.lock_timeout),
     };
     let (_, mut conn) = connect(&a.conn.pg_service)?;
     let mut progress = Progress::new(false);
@@ -79,8 +208,8 @@ fn baseline(a: BaselineArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn info(a: InfoArgs) -> Result<u8> {
-    let (src, plan_opts) = source(&a.source)?;
+fn info(a: InfoArgs, ctx: &Ctx) -> Result<u8> {
+    let (src, plan_opts) = source(&a.source, ctx)?;
     let (_, mut conn) = connect(&a.source.conn.pg_service)?;
     let info = engine::info(&mut conn, &src, &plan_opts)?;
     match a.source.format {
@@ -93,25 +222,15 @@ fn info(a: InfoArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn variables(raw: &[String]) -> Result<Variables> {
-    let mut vars = Variables::new();
-    for chunk in raw.chunks(3) {
-        if let [kind, name, value] = chunk {
-            vars.set_from_cli(kind, name, value)?;
-        }
-    }
-    Ok(vars)
-}
-
-fn upgrade(a: UpgradeArgs) -> Result<u8> {
-    let (src, plan_opts) = source(&a.source)?;
+fn upgrade(a: UpgradeArgs, ctx: &Ctx) -> Result<u8> {
+    let (src, plan_opts) = source(&a.source, ctx)?;
     let mut opts = UpgradeOptions::new(src);
     opts.plan = plan_opts;
-    opts.variables = variables(&a.var)?;
+    opts.variables = ctx.variables(&a.var)?;
     opts.strict = a.strict;
     opts.single_transaction = a.single_transaction;
-    opts.lock_timeout = Duration::from_secs(a.lock_timeout);
-    opts.python = OsString::from(&a.python);
+    opts.lock_timeout = ctx.lock_timeout(a.lock_timeout);
+    opts.python = ctx.python(&a.python);
     opts.dry_run = a.dry_run;
     let json = a.source.format == Format::Json;
     let (target, mut conn) = connect(&a.source.conn.pg_service)?;
@@ -136,19 +255,12 @@ fn upgrade(a: UpgradeArgs) -> Result<u8> {
     }
 }
 
-fn check(a: CheckArgs) -> Result<u8> {
-    let mut opts = CompareOptions {
-        exclude_schemas: a.exclude_schema.clone(),
-        exclude_field_patterns: a.exclude_field_pattern.clone(),
-        column_order: a.column_order,
-        ignore_whitespace: a.ignore_whitespace,
-        privileges: a.privileges,
-        extension_versions: a.extension_versions,
-        ..CompareOptions::default()
-    };
-    for i in &a.ignore {
-        opts.ignore.insert(i.parse::<Kind>()?);
-    }
+fn check(a: CheckArgs, ctx: &Ctx) -> Result<u8> {
+    let mut opts = ctx.compare_options(&a.ignore, &a.exclude_schema, &a.exclude_field_pattern)?;
+    opts.column_order = a.column_order;
+    opts.ignore_whitespace = a.ignore_whitespace;
+    opts.privileges = a.privileges;
+    opts.extension_versions = a.extension_versions;
     let side_a = catalog::Source::parse(&a.pg_service1).context("-p1")?;
     let side_b = catalog::Source::parse(&a.pg_service2).context("-p2")?;
     let (ra, rb) = catalog::read_pair(&side_a, &side_b);
@@ -188,6 +300,114 @@ fn snapshot(a: SnapshotArgs) -> Result<u8> {
         _ => writeln!(std::io::stdout().lock(), "{text}")?,
     }
     Ok(EXIT_OK)
+}
+
+fn dump(a: DumpArgs, ctx: &Ctx) -> Result<u8> {
+    let opts = DumpOptions {
+        target: ConnTarget::parse(&a.conn.pg_service)?,
+        file: ctx.backup_file(&a.file, "dump")?,
+        format: match a.format {
+            DumpFormatArg::Custom => DumpFormat::Custom,
+            DumpFormatArg::Plain => DumpFormat::Plain,
+            DumpFormatArg::Directory => DumpFormat::Directory,
+        },
+        exclude_schemas: ctx.exclude_schemas(&a.exclude_schema),
+        exclude_schema_data: Vec::new(),
+        pg_dump: ctx.config.pg_dump_exe.clone(),
+    };
+    let mut ticker = render::Ticker::new("pg_dump");
+    let report = pum_core::dump::dump(&opts, &mut |p| ticker.tick(&p));
+    ticker.clear();
+    let report = report?;
+    writeln!(
+        std::io::stdout(),
+        "Dumped {} to {} ({}, {:.1} s).",
+        opts.target.display(),
+        report.file.display(),
+        render::bytes(report.bytes),
+        report.millis as f64 / 1000.0
+    )?;
+    Ok(EXIT_OK)
+}
+
+fn restore(a: RestoreArgs, ctx: &Ctx) -> Result<u8> {
+    let opts = RestoreOptions {
+        target: ConnTarget::parse(&a.conn.pg_service)?,
+        file: ctx.backup_file(&a.file, "dump")?,
+        ignore_errors: a.ignore_errors,
+        exclude_schemas: ctx.exclude_schemas(&a.exclude_schema),
+        no_privileges: false,
+        pg_restore: ctx.config.pg_restore_exe.clone(),
+    };
+    let mut ticker = render::Ticker::new("pg_restore");
+    let report = pum_core::dump::restore(&opts, &mut |p| ticker.tick(&p));
+    ticker.clear();
+    let report = report?;
+    render::restore_errors(&report.errors)?;
+    writeln!(
+        std::io::stdout(),
+        "Restored {} into {} ({} objects, {:.1} s{}).",
+        opts.file.display(),
+        opts.target.display(),
+        report.objects,
+        report.millis as f64 / 1000.0,
+        if report.errors.is_empty() {
+            String::new()
+        } else {
+            format!(", {} error(s) ignored", report.errors.len())
+        }
+    )?;
+    Ok(EXIT_OK)
+}
+
+fn rehearse(a: RehearsalArgs, upgrade_production: bool, yes: bool, ctx: &Ctx) -> Result<u8> {
+    let mut compare =
+        ctx.compare_options(&a.ignore, &a.exclude_schema, &a.exclude_field_pattern)?;
+    compare.column_order = a.column_order;
+    compare.ignore_whitespace = a.ignore_whitespace;
+    compare.privileges = a.privileges;
+    let mut upgrade = UpgradeOptions::new(Source {
+        table: ctx.table(&a.table)?,
+        dirs: ctx.dirs(&a.dirs)?,
+    });
+    upgrade.plan = PlanOptions {
+        max_version: max_version(&a.max_version)?,
+        out_of_order: a.out_of_order,
+    };
+    upgrade.variables = ctx.variables(&a.var)?;
+    upgrade.strict = a.strict;
+    upgrade.lock_timeout = ctx.lock_timeout(a.lock_timeout);
+    upgrade.python = ctx.python(&a.python);
+    let production = ConnTarget::parse(&a.pg_service_prod).context("-pp")?;
+    let test = match (&a.pg_service_test, a.sandbox) {
+        (Some(t), _) => TestDatabase::Given(ConnTarget::parse(t).context("-pt")?),
+        (None, true) => TestDatabase::Sandbox,
+        (None, false) => TestDatabase::Scratch,
+    };
+    let reference = match (&a.pg_service_comp, &a.comp_init) {
+        (Some(c), _) => Reference::Given(catalog::Source::parse(c).context("-pc")?),
+        (None, Some(cmd)) => Reference::Init(cmd.clone()),
+        (None, None) => bail!("the reference is missing: give -pc COMP or --comp-init COMMAND"),
+    };
+    let opts = RehearsalOptions {
+        production,
+        test,
+        reference,
+        upgrade,
+        backup_file: a.file.clone().or_else(|| ctx.config.backup_file.clone()),
+        ignore_restore_errors: a.ignore_restore_errors,
+        compare,
+        upgrade_production,
+        keep: a.keep,
+        pg_dump: ctx.config.pg_dump_exe.clone(),
+        pg_restore: ctx.config.pg_restore_exe.clone(),
+    };
+    let mut progress = Progress::new(false);
+    let prod_label = opts.production.display().to_string();
+    let verbose = if a.verbose { 2 } else { 1 };
+    let mut confirm = |_: &pum_core::rehearse::RehearsalReport| render::confirm(&prod_label, yes);
+    let outcome = pum_core::rehearse::rehearse(&opts, &mut progress, &mut confirm);
+    Ok(render::rehearsal(outcome, verbose, render::use_color()))
 }
 
 fn sandbox(a: SandboxArgs) -> Result<u8> {

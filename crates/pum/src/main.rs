@@ -42,7 +42,8 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "pum: no command given; see `pum --help`");
         return ExitCode::from(EXIT_FAILED);
     };
-    match commands::run(command) {
+    let outcome = commands::Ctx::load(cli.config).and_then(|ctx| commands::run(command, &ctx));
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // A closed pipe (`pum info | head`) is not an error.

@@ -12,12 +12,13 @@ use pum_core::{Error, Event, Observer};
 /// Renders library events as they happen.
 pub struct Progress {
     json: bool,
+    ticker: Option<Ticker>,
 }
 
 impl Progress {
     /// `json`: keep stdout for the final JSON document.
     pub fn new(json: bool) -> Self {
-        Progress { json }
+        Progress { json, ticker: None }
     }
 
     fn out(&self) -> Box<dyn Write> {
@@ -76,6 +77,26 @@ impl Observer for Progress {
                 }
             }
             Event::Warning { message } => writeln!(err, "warning: {message}"),
+            Event::StepStarted { step, detail } => {
+                let detail = if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {detail}")
+                };
+                writeln!(self.out(), "== {}{detail}", step.label())
+            }
+            Event::StepFinished { elapsed, .. } => {
+                if let Some(t) = self.ticker.take() {
+                    t.clear();
+                }
+                writeln!(self.out(), "   done in {:.1} s", elapsed.as_secs_f64())
+            }
+            Event::ToolProgress { step, progress } => {
+                self.ticker
+                    .get_or_insert_with(|| Ticker::new(step.label()))
+                    .tick(progress);
+                Ok(())
+            }
             _ => Ok(()),
         };
     }
@@ -471,4 +492,184 @@ pub fn comparison(
             )
         )
     )
+}
+
+/// Human-readable byte counts.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// A one-line progress display for long-running tools, on a terminal only.
+pub struct Ticker {
+    label: String,
+    active: bool,
+    shown: bool,
+}
+
+impl Ticker {
+    /// A ticker for `label` (shown only when stderr is a terminal).
+    pub fn new(label: &str) -> Ticker {
+        use std::io::IsTerminal;
+        Ticker {
+            label: label.to_string(),
+            active: io::stderr().is_terminal(),
+            shown: false,
+        }
+    }
+
+    /// Shows the latest progress.
+    pub fn tick(&mut self, p: &pum_core::dump::ToolProgress) {
+        if !self.active || p.elapsed.as_millis() < 500 {
+            return;
+        }
+        let mut what = format!("{:.0} s", p.elapsed.as_secs_f64());
+        if p.bytes > 0 {
+            what.push_str(&format!(", {} written", bytes(p.bytes)));
+        }
+        if p.objects > 0 {
+            what.push_str(&format!(", {} objects", p.objects));
+        }
+        let _ = write!(io::stderr(), "\r\x1b[2K   {}: {what}", self.label);
+        self.shown = true;
+    }
+
+    /// Removes the progress line.
+    pub fn clear(&self) {
+        if self.shown {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+        }
+    }
+}
+
+/// Lists the errors pg_restore reported but that were ignored (`-x`).
+pub fn restore_errors(errors: &[String]) -> io::Result<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut err = io::stderr().lock();
+    writeln!(
+        err,
+        "warning: pg_restore reported {} error(s), ignored (-x):",
+        errors.len()
+    )?;
+    for e in errors.iter().take(10) {
+        writeln!(err, "  {e}")?;
+    }
+    if errors.len() > 10 {
+        writeln!(err, "  ... and {} more", errors.len() - 10)?;
+    }
+    Ok(())
+}
+
+/// Asks before upgrading production: `--yes`, or a terminal prompt (pum 0.x's
+/// wording); never an implicit yes without a terminal.
+pub fn confirm(production: &str, yes: bool) -> bool {
+    use std::io::IsTerminal;
+    if yes {
+        return true;
+    }
+    if !io::stdin().is_terminal() {
+        let _ = writeln!(
+            io::stderr(),
+            "No terminal to ask on: production was not upgraded. Run again with --yes to upgrade it without asking."
+        );
+        return false;
+    }
+    let _ = write!(io::stdout(), "Apply deltas to {production}? [n]|y: ");
+    let _ = io::stdout().flush();
+    let mut answer = String::new();
+    if io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+/// Prints a rehearsal's result and returns the exit code.
+pub fn rehearsal(
+    outcome: Result<pum_core::rehearse::RehearsalReport, pum_core::rehearse::RehearsalFailure>,
+    verbose: u8,
+    color: bool,
+) -> u8 {
+    use pum_core::rehearse::{Outcome, Step};
+    let (report, code) = match outcome {
+        Ok(report) => {
+            let code = match report.outcome {
+                Some(Outcome::Passed) | Some(Outcome::Upgraded) => 0,
+                Some(Outcome::Differences) => 1,
+                Some(Outcome::NotConfirmed) | None => 8,
+            };
+            (report, code)
+        }
+        Err(failure) => {
+            let mut err = io::stderr().lock();
+            let _ = writeln!(
+                err,
+                "The rehearsal failed at step: {}.",
+                failure.step.label()
+            );
+            core_error(&mut err, &failure.error);
+            let code = match failure.step {
+                Step::Prepare => 2,
+                Step::Dump => 3,
+                Step::Restore => 4,
+                Step::UpgradeTest => 5,
+                Step::Compare => 6,
+                Step::Confirm => 8,
+                Step::UpgradeProduction => 7,
+            };
+            if failure.step != Step::UpgradeProduction {
+                let _ = writeln!(err, "Production was not changed.");
+            }
+            (failure.report, code)
+        }
+    };
+    let mut out = io::stdout().lock();
+    let _ = restore_errors(&report.restore_errors);
+    if let Some(c) = &report.comparison {
+        if !c.is_empty() {
+            let _ = writeln!(out);
+            let labels = ("the upgraded copy".to_string(), "the reference".to_string());
+            let _ = comparison(
+                &mut out,
+                c,
+                &labels,
+                crate::cli::Format::Text,
+                verbose,
+                color,
+            );
+        }
+    }
+    let message = match report.outcome {
+        Some(Outcome::Passed) => "The rehearsal passed: the upgraded copy matches the reference. Production was not touched.",
+        Some(Outcome::Upgraded) => "The rehearsal passed and production was upgraded.",
+        Some(Outcome::Differences) => "The upgraded copy differs from the reference: production was not touched.",
+        Some(Outcome::NotConfirmed) => "Production was not upgraded.",
+        None => "",
+    };
+    if !message.is_empty() {
+        let _ = writeln!(out, "{message}");
+    }
+    for k in &report.kept {
+        let _ = writeln!(out, "Kept: {k}");
+    }
+    if let Some(f) = &report.dump_file {
+        let _ = writeln!(
+            out,
+            "Production's dump: {} ({})",
+            f.display(),
+            bytes(report.dump_bytes)
+        );
+    }
+    code
 }

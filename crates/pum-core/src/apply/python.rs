@@ -127,7 +127,8 @@ pub fn run(job: &PythonJob<'_>, on_output: &mut dyn FnMut(Output<'_>)) -> Result
     let (pg_service, _service_dir) = match job.target.service_name() {
         Some(name) => (name.to_string(), None),
         None => {
-            let (dir, file) = write_service_file(job.target)?;
+            let (dir, file) =
+                crate::pg::service_file::write_service_file(job.target, TEMP_SERVICE)?;
             cmd.env("PGSERVICEFILE", &file);
             (TEMP_SERVICE.to_string(), Some(dir))
         }
@@ -311,115 +312,6 @@ fn float_text(f: f64) -> String {
     } else {
         format!("{f:?}")
     }
-}
-
-/// Writes the target's options as a service file with one section `[pum]`
-/// in a fresh private directory. Returns the directory (removed on drop)
-/// and the file.
-fn write_service_file(target: &ConnTarget) -> Result<(tempfile::TempDir, PathBuf)> {
-    let mut text =
-        format!("# written by pum for a Python delta; removed afterwards\n[{TEMP_SERVICE}]\n");
-    let mut nested_service = None;
-    for (key, value) in target.options() {
-        if key == "service" {
-            // A service file cannot refer to another service: copy that
-            // service's settings below the explicit ones (libpq keeps the
-            // first value of a key, so the explicit ones win, as they do in
-            // a connection string).
-            nested_service = Some(value.as_str());
-            continue;
-        }
-        check_service_value(key, value)?;
-        text.push_str(key);
-        text.push('=');
-        text.push_str(value);
-        text.push('\n');
-    }
-    if let Some(name) = nested_service {
-        for line in find_service_section(name).unwrap_or_default() {
-            text.push_str(&line);
-            text.push('\n');
-        }
-    }
-
-    let dir = tempfile::Builder::new()
-        .prefix("pum-python-")
-        .tempdir()
-        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let path = dir.path().join("pg_service.conf");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path).map_err(|e| Error::io(&path, e))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.flush())
-        .map_err(|e| Error::io(&path, e))?;
-    Ok((dir, path))
-}
-
-/// A service file holds `key=value` lines with no quoting: refuse what it
-/// cannot carry (never showing the value, which may be a password).
-fn check_service_value(key: &str, value: &str) -> Result<()> {
-    if value.contains(['\n', '\r']) || value.ends_with(char::is_whitespace) {
-        return Err(Error::invalid(format!(
-            "the connection option '{key}' contains a line break or ends with a space, \
-             which a pg_service file cannot hold; to run Python deltas, give the \
-             connection as a pg_service name"
-        )));
-    }
-    Ok(())
-}
-
-/// The settings of service `name` from the files libpq reads (the user's
-/// file first, then the system one), as `key=value` lines.
-fn find_service_section(name: &str) -> Option<Vec<String>> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    match std::env::var_os("PGSERVICEFILE") {
-        Some(f) => candidates.push(PathBuf::from(f)),
-        None => {
-            if let Some(home) = std::env::var_os("HOME") {
-                candidates.push(Path::new(&home).join(".pg_service.conf"));
-            }
-        }
-    }
-    match std::env::var_os("PGSYSCONFDIR") {
-        Some(d) => candidates.push(Path::new(&d).join("pg_service.conf")),
-        None => {
-            candidates.push(PathBuf::from("/etc/postgresql-common/pg_service.conf"));
-            candidates.push(PathBuf::from("/etc/pg_service.conf"));
-        }
-    }
-    candidates.iter().find_map(|path| {
-        let text = std::fs::read_to_string(path).ok()?;
-        parse_service_section(&text, name)
-    })
-}
-
-/// The `key=value` lines of section `[name]`, as libpq reads them.
-fn parse_service_section(text: &str, name: &str) -> Option<Vec<String>> {
-    let mut in_section = false;
-    let mut found = false;
-    let mut lines = Vec::new();
-    for raw in text.lines() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix('[') {
-            let section = rest.split(']').next().unwrap_or("");
-            in_section = section == name;
-            found |= in_section;
-            continue;
-        }
-        if in_section && line.contains('=') && !line.starts_with("service=") {
-            lines.push(line.to_string());
-        }
-    }
-    found.then_some(lines)
 }
 
 #[cfg(test)]
@@ -742,16 +634,16 @@ mod tests {
     fn service_section_parsing() {
         let text = "# c\n[a]\nhost=h1\n\n[b]\n host=h2 \nport=5433\nservice=x\n[c]\nhost=h3\n";
         assert_eq!(
-            parse_service_section(text, "b").unwrap(),
+            crate::pg::service_file::parse_service_section(text, "b").unwrap(),
             ["host=h2", "port=5433"]
         );
-        assert!(parse_service_section(text, "zz").is_none());
+        assert!(crate::pg::service_file::parse_service_section(text, "zz").is_none());
     }
 
     #[test]
     fn unrepresentable_value_is_refused_without_showing_it() {
-        let e = check_service_value("password", "s3cret\nx").unwrap_err();
+        let e = crate::pg::service_file::check_service_value("password", "s3cret\nx").unwrap_err();
         assert!(!e.to_string().contains("s3cret"));
-        check_service_value("password", "s 3").unwrap();
+        crate::pg::service_file::check_service_value("password", "s 3").unwrap();
     }
 }

@@ -11,6 +11,7 @@
 
 mod conninfo;
 mod quote;
+pub mod service_file;
 
 pub(crate) use conninfo::conninfo_value;
 pub use conninfo::ConnTarget;

@@ -1,0 +1,545 @@
+//! Running the real pg_dump and pg_restore.
+//!
+//! The tools are found explicitly (a configured path, `PG_DUMP_EXE` /
+//! `PG_RESTORE_EXE`, or `PATH`), their version is checked against the
+//! server's before they run, and their arguments are built from typed
+//! options. The connection is handed over as a libpq connection string
+//! *without* its password; a password given in the connection string
+//! travels in a temporary passfile (mode 0600), never in argv.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::pg::{conninfo_value, Conn, ConnTarget};
+
+/// pg_dump or pg_restore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolKind {
+    /// pg_dump
+    PgDump,
+    /// pg_restore
+    PgRestore,
+}
+
+impl ToolKind {
+    fn program(self) -> &'static str {
+        match self {
+            ToolKind::PgDump => "pg_dump",
+            ToolKind::PgRestore => "pg_restore",
+        }
+    }
+
+    fn env_var(self) -> &'static str {
+        match self {
+            ToolKind::PgDump => "PG_DUMP_EXE",
+            ToolKind::PgRestore => "PG_RESTORE_EXE",
+        }
+    }
+
+    fn config_key(self) -> &'static str {
+        match self {
+            ToolKind::PgDump => "pg_dump_exe",
+            ToolKind::PgRestore => "pg_restore_exe",
+        }
+    }
+}
+
+/// A located tool and its major version.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    /// Which tool.
+    pub kind: ToolKind,
+    /// The executable.
+    pub path: PathBuf,
+    /// Major version (e.g. 15).
+    pub major: u32,
+    /// The version line it printed.
+    pub version: String,
+}
+
+fn tool_err(kind: ToolKind, message: String) -> Error {
+    Error::invalid(format!(
+        "{message}\n  install the PostgreSQL client tools (e.g. `apt-get install postgresql-client`), \
+         or name the program with {} or `{}` in the config file",
+        kind.env_var(),
+        kind.config_key()
+    ))
+}
+
+impl Tool {
+    /// Finds the tool: `configured` (from the config file) first, then the
+    /// environment variable, then `PATH`.
+    pub fn find(kind: ToolKind, configured: Option<&Path>) -> Result<Tool> {
+        let path: PathBuf = match configured {
+            Some(p) => p.to_path_buf(),
+            None => match std::env::var_os(kind.env_var()) {
+                Some(p) if !p.is_empty() => PathBuf::from(p),
+                _ => PathBuf::from(kind.program()),
+            },
+        };
+        let out = Command::new(&path)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| tool_err(kind, format!("cannot run {} ({e})", path.display())))?;
+        let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let major = parse_major(&version).ok_or_else(|| {
+            tool_err(
+                kind,
+                format!(
+                    "{} does not look like {} (it printed '{version}' for --version)",
+                    path.display(),
+                    kind.program()
+                ),
+            )
+        })?;
+        Ok(Tool {
+            kind,
+            path,
+            major,
+            version,
+        })
+    }
+
+    /// Refuses a tool older than the server (pg_dump cannot dump a newer
+    /// server), naming both versions and the fix.
+    pub fn check_server(&self, server_version_num: i32, target: &ConnTarget) -> Result<()> {
+        let server_major = (server_version_num / 10000) as u32;
+        if self.kind == ToolKind::PgDump && self.major < server_major {
+            return Err(Error::invalid(format!(
+                "{} is version {}, older than the server of {} (PostgreSQL {server_major}); \
+                 pg_dump cannot dump a newer server\n  install the PostgreSQL {server_major} client \
+                 (e.g. `apt-get install postgresql-client-{server_major}`) and point {} or `{}` at its {}",
+                self.path.display(),
+                self.major,
+                target.display(),
+                self.kind.env_var(),
+                self.kind.config_key(),
+                self.kind.program()
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn parse_major(version_line: &str) -> Option<u32> {
+    // "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+    let after = version_line.split(")").nth(1)?.trim();
+    let num: String = after.chars().take_while(|c| c.is_ascii_digit()).collect();
+    num.parse().ok()
+}
+
+/// How a connection is handed to a child tool: a connection string
+/// without password, and the password (if the string had one) in a
+/// private passfile that lives as long as this value.
+pub struct Handover {
+    conninfo: String,
+    passfile: Option<tempfile::TempDir>,
+}
+
+impl Handover {
+    /// Prepares the handover of `target`.
+    pub fn new(target: &ConnTarget) -> Result<Handover> {
+        let mut conninfo = String::new();
+        let mut password = None;
+        for (k, v) in target.options() {
+            if k == "password" {
+                password = Some(v.clone());
+                continue;
+            }
+            if !conninfo.is_empty() {
+                conninfo.push(' ');
+            }
+            conninfo.push_str(k);
+            conninfo.push('=');
+            conninfo.push_str(&conninfo_value(v));
+        }
+        let passfile = match password {
+            None => None,
+            Some(pw) => {
+                let dir = tempfile::Builder::new()
+                    .prefix("pum-pass-")
+                    .tempdir()
+                    .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+                let path = dir.path().join("pgpass");
+                let escaped = pw.replace('\\', "\\\\").replace(':', "\\:");
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .map_err(|e| Error::io(&path, e))?;
+                writeln!(f, "*:*:*:*:{escaped}").map_err(|e| Error::io(&path, e))?;
+                Some(dir)
+            }
+        };
+        Ok(Handover { conninfo, passfile })
+    }
+
+    /// The connection string to pass with `-d` (no password in it).
+    pub fn conninfo(&self) -> &str {
+        &self.conninfo
+    }
+
+    /// Sets the child's environment for the password, if any.
+    pub fn apply(&self, cmd: &mut Command) {
+        if let Some(dir) = &self.passfile {
+            cmd.env("PGPASSFILE", dir.path().join("pgpass"));
+        }
+    }
+}
+
+/// Formats pg_dump can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DumpFormat {
+    /// `-Fc`, what pum 0.x wrote and pg_restore reads.
+    #[default]
+    Custom,
+    /// `-Fp`, an SQL script.
+    Plain,
+    /// `-Fd`, a directory (one file per table).
+    Directory,
+}
+
+impl DumpFormat {
+    fn flag(self) -> &'static str {
+        match self {
+            DumpFormat::Custom => "-Fc",
+            DumpFormat::Plain => "-Fp",
+            DumpFormat::Directory => "-Fd",
+        }
+    }
+}
+
+impl fmt::Display for DumpFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DumpFormat::Custom => "custom",
+            DumpFormat::Plain => "plain",
+            DumpFormat::Directory => "directory",
+        })
+    }
+}
+
+/// Options of [`dump`].
+#[derive(Debug, Clone)]
+pub struct DumpOptions {
+    /// The database to dump.
+    pub target: ConnTarget,
+    /// The file (or directory) to write.
+    pub file: PathBuf,
+    /// Output format.
+    pub format: DumpFormat,
+    /// Schemas left out entirely (`-N`, one argument each).
+    pub exclude_schemas: Vec<String>,
+    /// Schemas whose table data is left out (structure kept).
+    pub exclude_schema_data: Vec<String>,
+    /// Configured pg_dump path (config file), if any.
+    pub pg_dump: Option<PathBuf>,
+}
+
+/// Progress of a long-running tool, reported about five times a second.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolProgress {
+    /// Time since the start.
+    pub elapsed: Duration,
+    /// Bytes written so far (dump).
+    pub bytes: u64,
+    /// Objects processed so far (restore).
+    pub objects: u64,
+}
+
+/// What a dump did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DumpReport {
+    /// The file written.
+    pub file: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Milliseconds.
+    pub millis: u64,
+}
+
+fn size_of(path: &Path) -> u64 {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::read_dir(path)
+            .map(|d| {
+                d.filter_map(|e| e.ok()?.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0),
+        Ok(m) => m.len(),
+        Err(_) => 0,
+    }
+}
+
+fn tail_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Dumps a database with pg_dump.
+pub fn dump(opts: &DumpOptions, progress: &mut dyn FnMut(ToolProgress)) -> Result<DumpReport> {
+    let tool = Tool::find(ToolKind::PgDump, opts.pg_dump.as_deref())?;
+    {
+        let conn = Conn::connect(&opts.target, "pum dump")?;
+        tool.check_server(conn.server_version(), &opts.target)?;
+    }
+    if let Some(parent) = opts.file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            return Err(Error::io(
+                parent,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the dump file's directory does not exist",
+                ),
+            ));
+        }
+    }
+    let handover = Handover::new(&opts.target)?;
+    let mut cmd = Command::new(&tool.path);
+    cmd.arg(opts.format.flag()).arg("-f").arg(&opts.file);
+    for s in &opts.exclude_schemas {
+        cmd.arg(format!("--exclude-schema={s}"));
+    }
+    for s in &opts.exclude_schema_data {
+        cmd.arg(format!(
+            "--exclude-table-data={}.*",
+            crate::pg::quote_ident(s)
+        ));
+    }
+    cmd.arg("-d").arg(handover.conninfo());
+    handover.apply(&mut cmd);
+    let started = Instant::now();
+    let stderr = run_tool(&mut cmd, &tool, |_| {}, &mut |elapsed, _| {
+        progress(ToolProgress {
+            elapsed,
+            bytes: size_of(&opts.file),
+            objects: 0,
+        })
+    })?;
+    if !stderr.status_ok {
+        return Err(Error::invalid(format!(
+            "pg_dump of {} failed:\n{}",
+            opts.target.display(),
+            tail_lines(&stderr.text, 20)
+        )));
+    }
+    Ok(DumpReport {
+        file: opts.file.clone(),
+        bytes: size_of(&opts.file),
+        millis: started.elapsed().as_millis() as u64,
+    })
+}
+
+struct ToolOutput {
+    status_ok: bool,
+    text: String,
+}
+
+/// Runs a tool, collecting stderr (line by line, to `on_line`) and calling
+/// `tick` about five times a second until it exits.
+fn run_tool(
+    cmd: &mut Command,
+    tool: &Tool,
+    mut on_line: impl FnMut(&str),
+    tick: &mut dyn FnMut(Duration, u64),
+) -> Result<ToolOutput> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = cmd.spawn().map_err(|e| {
+        tool_err(
+            tool.kind,
+            format!("cannot run {} ({e})", tool.path.display()),
+        )
+    })?;
+    let stderr = child.stderr.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut text = String::new();
+    let mut lines = 0u64;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => {
+                on_line(&line);
+                lines += 1;
+                text.push_str(&line);
+                text.push('\n');
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => tick(started.elapsed(), lines),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let _ = reader.join();
+    let status = child.wait().map_err(|e| Error::io(&tool.path, e))?;
+    tick(started.elapsed(), lines);
+    Ok(ToolOutput {
+        status_ok: status.success(),
+        text,
+    })
+}
+
+/// Options of [`restore`].
+#[derive(Debug, Clone)]
+pub struct RestoreOptions {
+    /// The database to restore into (it should be empty).
+    pub target: ConnTarget,
+    /// The dump (custom or directory format).
+    pub file: PathBuf,
+    /// Go on after errors (`-x`); they are still reported.
+    pub ignore_errors: bool,
+    /// Schemas not restored (`-N`, one argument each).
+    pub exclude_schemas: Vec<String>,
+    /// Do not restore GRANTs (for a cluster that lacks the roles).
+    pub no_privileges: bool,
+    /// Configured pg_restore path (config file), if any.
+    pub pg_restore: Option<PathBuf>,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RestoreReport {
+    /// Objects restored (items pg_restore processed).
+    pub objects: u64,
+    /// Errors pg_restore reported (with `-x`, the restore went on).
+    pub errors: Vec<String>,
+    /// Milliseconds.
+    pub millis: u64,
+}
+
+/// Restores a dump with pg_restore (`--no-owner`, as pum 0.x).
+pub fn restore(
+    opts: &RestoreOptions,
+    progress: &mut dyn FnMut(ToolProgress),
+) -> Result<RestoreReport> {
+    let meta = std::fs::metadata(&opts.file).map_err(|e| Error::io(&opts.file, e))?;
+    if meta.is_file() {
+        let mut head = [0u8; 5];
+        let n = std::fs::File::open(&opts.file)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .map_err(|e| Error::io(&opts.file, e))?;
+        if &head[..n] != b"PGDMP" {
+            return Err(Error::invalid(format!(
+                "{} is not a pg_dump archive (custom or directory format); a plain SQL dump \
+                 is restored with `psql -f`",
+                opts.file.display()
+            )));
+        }
+    }
+    let tool = Tool::find(ToolKind::PgRestore, opts.pg_restore.as_deref())?;
+    // Connect first: a wrong service or password is then reported as such.
+    drop(Conn::connect(&opts.target, "pum restore")?);
+    let handover = Handover::new(&opts.target)?;
+    let mut cmd = Command::new(&tool.path);
+    cmd.args(["--no-owner", "--verbose"]);
+    if opts.no_privileges {
+        cmd.arg("--no-privileges");
+    }
+    for s in &opts.exclude_schemas {
+        cmd.arg(format!("--exclude-schema={s}"));
+    }
+    cmd.arg("-d").arg(handover.conninfo());
+    handover.apply(&mut cmd);
+    cmd.arg(OsString::from(&opts.file));
+    let started = Instant::now();
+    let objects = std::cell::Cell::new(0u64);
+    let mut errors = Vec::new();
+    let out = run_tool(
+        &mut cmd,
+        &tool,
+        |line| {
+            if line.starts_with("pg_restore: creating ")
+                || line.starts_with("pg_restore: processing ")
+            {
+                objects.set(objects.get() + 1);
+            } else if line.starts_with("pg_restore: error:") {
+                errors.push(line.trim_start_matches("pg_restore: error: ").to_string());
+            }
+        },
+        &mut |elapsed, _| {
+            progress(ToolProgress {
+                elapsed,
+                bytes: 0,
+                objects: objects.get(),
+            })
+        },
+    )?;
+    let objects = objects.get();
+    let report = RestoreReport {
+        objects,
+        errors,
+        millis: started.elapsed().as_millis() as u64,
+    };
+    if !out.status_ok && (!opts.ignore_errors || report.errors.is_empty()) {
+        let detail = if report.errors.is_empty() {
+            tail_lines(&out.text, 15)
+        } else {
+            report
+                .errors
+                .iter()
+                .take(10)
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        return Err(Error::invalid(format!(
+            "pg_restore into {} failed with {} error(s):\n{detail}\n  use -x to go on despite errors (they are still listed)",
+            opts.target.display(),
+            report.errors.len().max(1),
+        )));
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_lines() {
+        assert_eq!(
+            parse_major("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"),
+            Some(15)
+        );
+        assert_eq!(parse_major("pg_restore (PostgreSQL) 17.2"), Some(17));
+        assert_eq!(parse_major("pg_dump (PostgreSQL) 9.6.24"), Some(9));
+        assert_eq!(parse_major("Python 3.11"), None);
+    }
+
+    #[test]
+    fn handover_keeps_the_password_out_of_the_string() {
+        let t = ConnTarget::parse("host=db dbname=x user=u password='s3:c\\\\ret'").unwrap();
+        let h = Handover::new(&t).unwrap();
+        assert!(!h.conninfo().contains("s3"), "{}", h.conninfo());
+        assert!(h.conninfo().contains("host='db'"));
+        let dir = h.passfile.as_ref().unwrap().path().join("pgpass");
+        let text = std::fs::read_to_string(&dir).unwrap();
+        assert_eq!(text, "*:*:*:*:s3\\:c\\\\ret\n");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn service_targets_need_no_passfile() {
+        let t = ConnTarget::parse("qwat").unwrap();
+        let h = Handover::new(&t).unwrap();
+        assert_eq!(h.conninfo(), "service='qwat'");
+        assert!(h.passfile.is_none());
+    }
+}
