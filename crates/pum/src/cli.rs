@@ -144,11 +144,9 @@ pub struct BaselineArgs {
     pub lock_timeout: Option<u64>,
 }
 
-/// Options shared by `info` and `upgrade`.
+/// The upgrades table and the delta directories.
 #[derive(Debug, Args)]
-pub struct SourceArgs {
-    #[command(flatten)]
-    pub conn: Connection,
+pub struct TableArgs {
     /// Upgrades table, schema-qualified (e.g. qwat_sys.info) [config: upgrades_table].
     #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
     pub table: Option<String>,
@@ -156,6 +154,11 @@ pub struct SourceArgs {
     /// [config: delta_dir / delta_dirs].
     #[arg(short = 'd', long = "dir", value_name = "DIR", num_args = 1.., action = ArgAction::Append)]
     pub dirs: Vec<PathBuf>,
+}
+
+/// Options that decide which deltas run.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
     /// Upper bound (inclusive): deltas above this version are not applied.
     #[arg(
         short = 'u',
@@ -168,6 +171,68 @@ pub struct SourceArgs {
     /// them silently).
     #[arg(long)]
     pub out_of_order: bool,
+}
+
+/// Options of running deltas.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Variable for SQL deltas, as in pum 0.x: TYPE is int, float or anything else for a
+    /// string. Every SQL file then gets `%(NAME)s` replaced by the value as an SQL literal
+    /// (and `%%` by `%`). Repeatable [config: variables].
+    #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
+    pub var: Vec<String>,
+    /// Refuse to upgrade when anything is off: files that are not deltas, applied deltas
+    /// changed since, deltas skipped as out of order, duplicates.
+    #[arg(long)]
+    pub strict: bool,
+    /// Seconds to wait for another upgrade of the same database before giving up
+    /// [config: lock_timeout] [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
+    /// Python interpreter for Python deltas (needs the modules the deltas import, e.g.
+    /// psycopg2) [config: python] [default: python3].
+    #[arg(long, env = "PUM_PYTHON", value_name = "PATH")]
+    pub python: Option<String>,
+}
+
+/// What a schema comparison looks at.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Elements to leave out (space-separated, or repeat -i): tables, columns, constraints,
+    /// views, sequences, indexes, triggers, functions, rules, schemas, materialized_views,
+    /// types, domains, extensions, policies, privileges, comments [config: ignore_elements].
+    #[arg(short = 'i', long = "ignore", value_name = "ELEMENT", num_args = 1.., action = ArgAction::Append)]
+    pub ignore: Vec<String>,
+    /// Schema to leave out (repeatable) [config: exclude_schemas].
+    #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
+    pub exclude_schema: Vec<String>,
+    /// Leave out columns whose name matches this SQL LIKE pattern (repeatable)
+    /// [config: exclude_field_patterns].
+    #[arg(short = 'P', long = "exclude-field-pattern", visible_alias = "exclude_field_pattern", value_name = "PATTERN", action = ArgAction::Append)]
+    pub exclude_field_pattern: Vec<String>,
+    /// Report a different column order (by default it is not a difference).
+    #[arg(long)]
+    pub column_order: bool,
+    /// Compare function bodies and view/index/trigger definitions with whitespace folded.
+    #[arg(long)]
+    pub ignore_whitespace: bool,
+    /// Also compare privileges (GRANTs to roles other than the owner).
+    #[arg(long)]
+    pub privileges: bool,
+    /// Also compare the versions of installed extensions.
+    #[arg(long)]
+    pub extension_versions: bool,
+}
+
+/// Options shared by `info` and `upgrade`.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    #[command(flatten)]
+    pub conn: Connection,
+    #[command(flatten)]
+    pub tables: TableArgs,
+    #[command(flatten)]
+    pub plan: PlanArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -188,18 +253,11 @@ pub struct InfoArgs {
 pub struct UpgradeArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Variable for SQL deltas, as in pum 0.x: TYPE is int, float or anything else for a
-    /// string. Every SQL file then gets `%(NAME)s` replaced by the value as an SQL literal
-    /// (and `%%` by `%`). Repeatable.
-    #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
-    pub var: Vec<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Show every delta with its status before applying.
     #[arg(long = "verbose")]
     pub verbose: bool,
-    /// Refuse to upgrade when anything is off: files that are not deltas, applied deltas
-    /// changed since, deltas skipped as out of order, duplicates.
-    #[arg(long)]
-    pub strict: bool,
     /// Run the whole upgrade in one transaction: all or nothing.
     ///
     /// Refused when a Python delta is pending, or a SQL delta whose first line is the
@@ -211,14 +269,6 @@ pub struct UpgradeArgs {
     /// Show what would run, change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Seconds to wait for another upgrade of the same database before giving up
-    /// [default: 60].
-    #[arg(long, value_name = "SECONDS")]
-    pub lock_timeout: Option<u64>,
-    /// Python interpreter for Python deltas (needs the modules the deltas import, e.g.
-    /// psycopg2) [default: python3].
-    #[arg(long, env = "PUM_PYTHON", value_name = "PATH")]
-    pub python: Option<String>,
 }
 
 /// Options of `sandbox`.
@@ -245,23 +295,14 @@ A pg_service name, a libpq connection string or URI, or a snapshot file written 
 /// Options of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The first database (A): service, connection string, URI or snapshot .json file.
+    /// The first database (-p1, A): service, connection string, URI or snapshot .json file.
     #[arg(long = "pg_service1", visible_alias = "pg-service1", value_name = "A", long_help = SIDE_HELP)]
     pub pg_service1: String,
-    /// The second database (B): service, connection string, URI or snapshot .json file.
+    /// The second database (-p2, B): service, connection string, URI or snapshot .json file.
     #[arg(long = "pg_service2", visible_alias = "pg-service2", value_name = "B", long_help = SIDE_HELP)]
     pub pg_service2: String,
-    /// Elements to leave out (space-separated, or repeat -i): tables, columns, constraints,
-    /// views, sequences, indexes, triggers, functions, rules, schemas, materialized_views,
-    /// types, domains, extensions, policies, privileges, comments.
-    #[arg(short = 'i', long = "ignore", value_name = "ELEMENT", num_args = 1.., action = ArgAction::Append)]
-    pub ignore: Vec<String>,
-    /// Schema to leave out (repeatable).
-    #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
-    pub exclude_schema: Vec<String>,
-    /// Leave out columns whose name matches this SQL LIKE pattern (repeatable).
-    #[arg(short = 'P', long = "exclude-field-pattern", visible_alias = "exclude_field_pattern", value_name = "PATTERN", action = ArgAction::Append)]
-    pub exclude_field_pattern: Vec<String>,
+    #[command(flatten)]
+    pub compare: CompareArgs,
     /// How much to print: 0 the summary only, 1 one line per difference (long values cut),
     /// 2 everything, with a unified diff for long definitions.
     #[arg(short = 'v', long = "verbose_level", visible_alias = "verbose-level", value_name = "0|1|2", default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
@@ -277,18 +318,6 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Report a different column order (by default it is not a difference).
-    #[arg(long)]
-    pub column_order: bool,
-    /// Compare function bodies and view/index/trigger definitions with whitespace folded.
-    #[arg(long)]
-    pub ignore_whitespace: bool,
-    /// Also compare privileges (GRANTs to roles other than the owner).
-    #[arg(long)]
-    pub privileges: bool,
-    /// Also compare the versions of installed extensions.
-    #[arg(long)]
-    pub extension_versions: bool,
 }
 
 /// Options of `snapshot`.
@@ -361,14 +390,14 @@ pub struct RestoreArgs {
 /// Options shared by `test` and `test-and-upgrade`.
 #[derive(Debug, Args)]
 pub struct RehearsalArgs {
-    /// Production: pg_service name, connection string or URI.
+    /// Production (-pp): pg_service name, connection string or URI.
     #[arg(
         long = "pg_service_prod",
         visible_alias = "pg-service-prod",
         value_name = "PROD"
     )]
     pub pg_service_prod: String,
-    /// The test database, restored from production's dump (must be empty). Leave it out
+    /// The test database (-pt), restored from production's dump (must be empty). Leave it out
     /// to let pum create a scratch database (on production's server, or with --sandbox in
     /// a throwaway local cluster) and drop it afterwards.
     #[arg(
@@ -377,7 +406,7 @@ pub struct RehearsalArgs {
         value_name = "TEST"
     )]
     pub pg_service_test: Option<String>,
-    /// The reference database the upgraded copy must match: a live database or a
+    /// The reference database (-pc) the upgraded copy must match: a live database or a
     /// snapshot .json file (`pum snapshot`).
     #[arg(
         long = "pg_service_comp",
@@ -398,12 +427,8 @@ pub struct RehearsalArgs {
     /// Keep the scratch databases (and the throwaway cluster's files) afterwards.
     #[arg(long)]
     pub keep: bool,
-    /// Upgrades table, schema-qualified [config: upgrades_table].
-    #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
-    pub table: Option<String>,
-    /// Delta directories [config: delta_dir / delta_dirs].
-    #[arg(short = 'd', long = "dir", value_name = "DIR", num_args = 1.., action = ArgAction::Append)]
-    pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub tables: TableArgs,
     /// Keep production's dump in this file [config: backup_file] (default: a temporary
     /// file, removed afterwards).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
@@ -411,51 +436,15 @@ pub struct RehearsalArgs {
     /// Go on despite restore errors (they are still listed).
     #[arg(short = 'x')]
     pub ignore_restore_errors: bool,
-    /// Elements left out of the comparison (see `pum check --help`) [config: ignore_elements].
-    #[arg(short = 'i', long = "ignore", value_name = "ELEMENT", num_args = 1.., action = ArgAction::Append)]
-    pub ignore: Vec<String>,
-    /// Schema left out of the comparison, and its table data out of the dump (its
-    /// structure is kept so the restore works) [config: exclude_schemas].
-    #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
-    pub exclude_schema: Vec<String>,
-    /// Columns left out of the comparison (SQL LIKE pattern) [config: exclude_field_patterns].
-    #[arg(short = 'P', long = "exclude-field-pattern", visible_alias = "exclude_field_pattern", value_name = "PATTERN", action = ArgAction::Append)]
-    pub exclude_field_pattern: Vec<String>,
-    /// Upper bound (inclusive) of the deltas applied.
-    #[arg(
-        short = 'u',
-        long = "max-version",
-        visible_alias = "max_version",
-        value_name = "X.Y.Z"
-    )]
-    pub max_version: Option<String>,
-    /// Variable for SQL deltas (see `pum upgrade --help`) [config: variables].
-    #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
-    pub var: Vec<String>,
+    #[command(flatten)]
+    pub compare: CompareArgs,
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Show the differences in full (unified diffs).
     #[arg(long = "verbose")]
     pub verbose: bool,
-    /// Refuse to upgrade when anything is off (see `pum upgrade --help`).
-    #[arg(long)]
-    pub strict: bool,
-    /// Also apply deltas older than the current version that never ran.
-    #[arg(long)]
-    pub out_of_order: bool,
-    /// Python interpreter for Python deltas [config: python] [default: python3].
-    #[arg(long, env = "PUM_PYTHON", value_name = "PATH")]
-    pub python: Option<String>,
-    /// Seconds to wait for another upgrade [config: lock_timeout] [default: 60].
-    #[arg(long, value_name = "SECONDS")]
-    pub lock_timeout: Option<u64>,
-    /// Report a different column order.
-    #[arg(long)]
-    pub column_order: bool,
-    /// Compare bodies and definitions with whitespace folded.
-    #[arg(long)]
-    pub ignore_whitespace: bool,
-    /// Also compare privileges.
-    #[arg(long)]
-    pub privileges: bool,
 }
 
 /// Options of `test-and-upgrade`.

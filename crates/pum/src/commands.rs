@@ -21,8 +21,9 @@ use pum_core::vars::Variables;
 use pum_core::Version;
 
 use crate::cli::{
-    BaselineArgs, CheckArgs, Command, DumpArgs, DumpFormatArg, Format, InfoArgs, RehearsalArgs,
-    RestoreArgs, SandboxArgs, SnapshotArgs, SourceArgs, UpgradeArgs,
+    BaselineArgs, CheckArgs, Command, CompareArgs, DumpArgs, DumpFormatArg, Format, InfoArgs,
+    PlanArgs, RehearsalArgs, RestoreArgs, RunArgs, SandboxArgs, SnapshotArgs, SourceArgs,
+    TableArgs, UpgradeArgs,
 };
 use crate::render::{self, Progress};
 use crate::{EXIT_DIFFERENCES, EXIT_FAILED, EXIT_OK, EXIT_PENDING};
@@ -130,21 +131,27 @@ impl Ctx {
         }
     }
 
-    fn compare_options(
-        &self,
-        ignore: &[String],
-        exclude_schema: &[String],
-        exclude_field_pattern: &[String],
-    ) -> Result<CompareOptions> {
+    fn source(&self, a: &TableArgs) -> Result<Source> {
+        Ok(Source {
+            table: self.table(&a.table)?,
+            dirs: self.dirs(&a.dirs)?,
+        })
+    }
+
+    fn compare_options(&self, a: &CompareArgs) -> Result<CompareOptions> {
         let mut opts = CompareOptions {
-            exclude_schemas: self.exclude_schemas(exclude_schema),
+            exclude_schemas: self.exclude_schemas(&a.exclude_schema),
             exclude_field_patterns: Ctx::list(
-                exclude_field_pattern,
+                &a.exclude_field_pattern,
                 &self.config.exclude_field_patterns,
             ),
+            column_order: a.column_order,
+            ignore_whitespace: a.ignore_whitespace,
+            privileges: a.privileges,
+            extension_versions: a.extension_versions,
             ..CompareOptions::default()
         };
-        for i in Ctx::list(ignore, &self.config.ignore_elements) {
+        for i in Ctx::list(&a.ignore, &self.config.ignore_elements) {
             opts.ignore.insert(i.parse::<Kind>()?);
         }
         Ok(opts)
@@ -173,23 +180,35 @@ fn connect(pg_service: &str) -> Result<(ConnTarget, Conn)> {
     Ok((target, conn))
 }
 
-fn max_version(v: &Option<String>) -> Result<Option<Version>> {
-    Ok(v.as_deref()
-        .map(|v| Version::parse(v, "--max-version"))
-        .transpose()?)
+fn source(a: &SourceArgs, ctx: &Ctx) -> Result<(Source, PlanOptions)> {
+    Ok((ctx.source(&a.tables)?, plan_options(&a.plan)?))
 }
 
-fn source(a: &SourceArgs, ctx: &Ctx) -> Result<(Source, PlanOptions)> {
-    Ok((
-        Source {
-            table: ctx.table(&a.table)?,
-            dirs: ctx.dirs(&a.dirs)?,
-        },
-        PlanOptions {
-            max_version: max_version(&a.max_version)?,
-            out_of_order: a.out_of_order,
-        },
-    ))
+fn plan_options(a: &PlanArgs) -> Result<PlanOptions> {
+    Ok(PlanOptions {
+        max_version: a
+            .max_version
+            .as_deref()
+            .map(|v| Version::parse(v, "--max-version"))
+            .transpose()?,
+        out_of_order: a.out_of_order,
+    })
+}
+
+/// Upgrade options from the command line and the config file.
+fn upgrade_options(
+    source: Source,
+    plan: &PlanArgs,
+    run: &RunArgs,
+    ctx: &Ctx,
+) -> Result<UpgradeOptions> {
+    let mut opts = UpgradeOptions::new(source);
+    opts.plan = plan_options(plan)?;
+    opts.variables = ctx.variables(&run.var)?;
+    opts.strict = run.strict;
+    opts.lock_timeout = ctx.lock_timeout(run.lock_timeout);
+    opts.python = ctx.python(&run.python);
+    Ok(opts)
 }
 
 fn baseline(a: BaselineArgs, ctx: &Ctx) -> Result<u8> {
@@ -223,14 +242,8 @@ fn info(a: InfoArgs, ctx: &Ctx) -> Result<u8> {
 }
 
 fn upgrade(a: UpgradeArgs, ctx: &Ctx) -> Result<u8> {
-    let (src, plan_opts) = source(&a.source, ctx)?;
-    let mut opts = UpgradeOptions::new(src);
-    opts.plan = plan_opts;
-    opts.variables = ctx.variables(&a.var)?;
-    opts.strict = a.strict;
+    let mut opts = upgrade_options(ctx.source(&a.source.tables)?, &a.source.plan, &a.run, ctx)?;
     opts.single_transaction = a.single_transaction;
-    opts.lock_timeout = ctx.lock_timeout(a.lock_timeout);
-    opts.python = ctx.python(&a.python);
     opts.dry_run = a.dry_run;
     let json = a.source.format == Format::Json;
     let (target, mut conn) = connect(&a.source.conn.pg_service)?;
@@ -256,11 +269,7 @@ fn upgrade(a: UpgradeArgs, ctx: &Ctx) -> Result<u8> {
 }
 
 fn check(a: CheckArgs, ctx: &Ctx) -> Result<u8> {
-    let mut opts = ctx.compare_options(&a.ignore, &a.exclude_schema, &a.exclude_field_pattern)?;
-    opts.column_order = a.column_order;
-    opts.ignore_whitespace = a.ignore_whitespace;
-    opts.privileges = a.privileges;
-    opts.extension_versions = a.extension_versions;
+    let opts = ctx.compare_options(&a.compare)?;
     let side_a = catalog::Source::parse(&a.pg_service1).context("-p1")?;
     let side_b = catalog::Source::parse(&a.pg_service2).context("-p2")?;
     let (ra, rb) = catalog::read_pair(&side_a, &side_b);
@@ -361,23 +370,8 @@ fn restore(a: RestoreArgs, ctx: &Ctx) -> Result<u8> {
 }
 
 fn rehearse(a: RehearsalArgs, upgrade_production: bool, yes: bool, ctx: &Ctx) -> Result<u8> {
-    let mut compare =
-        ctx.compare_options(&a.ignore, &a.exclude_schema, &a.exclude_field_pattern)?;
-    compare.column_order = a.column_order;
-    compare.ignore_whitespace = a.ignore_whitespace;
-    compare.privileges = a.privileges;
-    let mut upgrade = UpgradeOptions::new(Source {
-        table: ctx.table(&a.table)?,
-        dirs: ctx.dirs(&a.dirs)?,
-    });
-    upgrade.plan = PlanOptions {
-        max_version: max_version(&a.max_version)?,
-        out_of_order: a.out_of_order,
-    };
-    upgrade.variables = ctx.variables(&a.var)?;
-    upgrade.strict = a.strict;
-    upgrade.lock_timeout = ctx.lock_timeout(a.lock_timeout);
-    upgrade.python = ctx.python(&a.python);
+    let compare = ctx.compare_options(&a.compare)?;
+    let upgrade = upgrade_options(ctx.source(&a.tables)?, &a.plan, &a.run, ctx)?;
     let production = ConnTarget::parse(&a.pg_service_prod).context("-pp")?;
     let test = match (&a.pg_service_test, a.sandbox) {
         (Some(t), _) => TestDatabase::Given(ConnTarget::parse(t).context("-pt")?),
