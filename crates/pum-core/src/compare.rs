@@ -141,8 +141,21 @@ struct Prepared<'a> {
 }
 
 fn prepare<'a>(snap: &'a Snapshot, opts: &CompareOptions) -> Prepared<'a> {
+    // As pum 0.x: ignoring views also ignores their columns.
+    let ignored_relations: HashSet<(&str, &str)> = snap
+        .objects
+        .iter()
+        .filter(|o| relation_kind(o.kind) && opts.ignore.contains(&o.kind))
+        .map(|o| (o.schema.as_str(), o.name.as_str()))
+        .collect();
     let mut objects = BTreeMap::new();
     for o in &snap.objects {
+        if o.kind == Kind::Columns && !ignored_relations.is_empty() {
+            let relation = o.name.split_once('.').map_or(o.name.as_str(), |(r, _)| r);
+            if ignored_relations.contains(&(o.schema.as_str(), relation)) {
+                continue;
+            }
+        }
         if opts.ignore.contains(&o.kind)
             || (o.kind == Kind::Privileges && !opts.privileges)
             || opts.exclude_schemas.contains(&o.schema)
@@ -407,6 +420,26 @@ mod tests {
         let c = compare(&a, &b, &CompareOptions::default());
         let names: Vec<String> = c.differences.iter().map(|d| d.display_name()).collect();
         assert_eq!(names, ["s.t", "s.other_idx"]);
+    }
+
+    #[test]
+    fn ignoring_views_ignores_their_columns() {
+        let a = snap(vec![
+            obj(Kind::Views, "s", "v", &[("definition", "x")]),
+            obj(Kind::Columns, "s", "v.a", &[("type", "integer")]),
+            obj(Kind::Columns, "s", "t.a", &[("type", "integer")]),
+        ]);
+        let b = snap(vec![]);
+        let opts = CompareOptions {
+            ignore: [Kind::Views].into(),
+            ..CompareOptions::default()
+        };
+        let names: Vec<String> = compare(&a, &b, &opts)
+            .differences
+            .iter()
+            .map(|d| d.display_name())
+            .collect();
+        assert_eq!(names, ["s.t.a"]);
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl Tool {
             .output()
             .map_err(|e| tool_err(kind, format!("cannot run {} ({e})", path.display())))?;
         let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let major = parse_major(&version).ok_or_else(|| {
+        let major = parse_major(kind.program(), &version).ok_or_else(|| {
             tool_err(
                 kind,
                 format!(
@@ -128,9 +128,13 @@ impl Tool {
     }
 }
 
-fn parse_major(version_line: &str) -> Option<u32> {
-    // "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
-    let after = version_line.split(")").nth(1)?.trim();
+/// The major version from `pg_dump (PostgreSQL) 15.18 (Debian ...)`; `None`
+/// unless the line is really that program's.
+fn parse_major(program: &str, version_line: &str) -> Option<u32> {
+    let after = version_line
+        .trim()
+        .strip_prefix(program)?
+        .strip_prefix(" (PostgreSQL) ")?;
     let num: String = after.chars().take_while(|c| c.is_ascii_digit()).collect();
     num.parse().ok()
 }
@@ -513,12 +517,24 @@ mod tests {
     #[test]
     fn version_lines() {
         assert_eq!(
-            parse_major("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"),
+            parse_major(
+                "pg_dump",
+                "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+            ),
             Some(15)
         );
-        assert_eq!(parse_major("pg_restore (PostgreSQL) 17.2"), Some(17));
-        assert_eq!(parse_major("pg_dump (PostgreSQL) 9.6.24"), Some(9));
-        assert_eq!(parse_major("Python 3.11"), None);
+        assert_eq!(
+            parse_major("pg_restore", "pg_restore (PostgreSQL) 17.2\n"),
+            Some(17)
+        );
+        assert_eq!(
+            parse_major("pg_dump", "pg_dump (PostgreSQL) 9.6.24"),
+            Some(9)
+        );
+        assert_eq!(parse_major("pg_dump", "Python 3.11"), None);
+        // Not the program asked for, even with the same shape.
+        assert_eq!(parse_major("pg_dump", "echo (GNU coreutils) 9.1"), None);
+        assert_eq!(parse_major("pg_dump", "pg_restore (PostgreSQL) 15.1"), None);
     }
 
     #[test]

@@ -98,8 +98,8 @@ pub struct RehearsalOptions {
     pub backup_file: Option<PathBuf>,
     /// Go on after restore errors (they are still reported).
     pub ignore_restore_errors: bool,
-    /// The comparison (its `exclude_schemas` are also left out of the
-    /// dump's data, never out of its structure, so the restore works).
+    /// The comparison. Its `exclude_schemas` concern the comparison only:
+    /// the dump is always complete, so the restore works.
     pub compare: CompareOptions,
     /// Upgrade production after a clean comparison (`test-and-upgrade`);
     /// `false` stops after the comparison (`test`).
@@ -375,7 +375,9 @@ fn run_steps(
                     file: dump_file.clone(),
                     format: DumpFormat::Custom,
                     exclude_schemas: Vec::new(),
-                    exclude_schema_data: opts.compare.exclude_schemas.clone(),
+                    // Complete: `-N` is for the comparison only; leaving a schema (or its
+                    // rows) out of the dump breaks what depends on it.
+                    exclude_schema_data: Vec::new(),
                     pg_dump: opts.pg_dump.clone(),
                 },
                 &mut |p| {

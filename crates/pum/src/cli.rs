@@ -203,7 +203,8 @@ pub struct CompareArgs {
     /// types, domains, extensions, policies, privileges, comments [config: ignore_elements].
     #[arg(short = 'i', long = "ignore", value_name = "ELEMENT", num_args = 1.., action = ArgAction::Append)]
     pub ignore: Vec<String>,
-    /// Schema to leave out (repeatable) [config: exclude_schemas].
+    /// Schema to leave out of the comparison (repeatable; in a rehearsal the dump stays
+    /// complete, so the restore works) [config: exclude_schemas].
     #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
     pub exclude_schema: Vec<String>,
     /// Leave out columns whose name matches this SQL LIKE pattern (repeatable)

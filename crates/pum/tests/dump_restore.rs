@@ -1,0 +1,381 @@
+//! dump / restore end to end with the real pg_dump and pg_restore.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use common::{Db, Run};
+
+/// A small data model with rows, a sequence moved ahead, a view and a function.
+fn populate(db: &Db) {
+    db.exec(
+        "CREATE SCHEMA app;
+         CREATE TABLE app.pipe (id serial PRIMARY KEY, diameter int NOT NULL, label text);
+         INSERT INTO app.pipe (diameter, label)
+             SELECT g * 10, 'pipe ' || g FROM generate_series(1, 25) g;
+         CREATE SEQUENCE app.counter START 1;
+         SELECT setval('app.counter', 4242);
+         CREATE VIEW app.big_pipes AS SELECT id, diameter FROM app.pipe WHERE diameter > 100;
+         CREATE FUNCTION app.double_it(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x * 2 $$;",
+    );
+}
+
+/// Writes an executable shell script.
+fn script(db: &Db, rel: &str, body: &str) -> PathBuf {
+    let p = db.write(rel, body);
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+/// The absolute path of a program found on PATH.
+fn on_path(program: &str) -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{program} not on PATH"))
+}
+
+fn schemas(db: &Db) -> Vec<String> {
+    db.column(
+        "SELECT nspname FROM pg_namespace \
+         WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
+    )
+}
+
+#[test]
+fn custom_dump_round_trip_preserves_everything() {
+    let src = Db::new("dr_src");
+    let dst = Db::new("dr_dst");
+    populate(&src);
+    let out = src.run(&["dump", "-p", &src.name, "prod.dump"]);
+    out.ok();
+    assert!(out.stdout().contains("Dumped"), "{}", out.stdout());
+    let file = src.path().join("prod.dump");
+    let head = std::fs::read(&file).unwrap();
+    assert!(head.starts_with(b"PGDMP"), "custom format expected");
+
+    let r = src.run(&["restore", "-p", &dst.conninfo, "prod.dump"]);
+    r.ok();
+    assert!(r.stdout().contains("Restored"), "{}", r.stdout());
+    assert!(!r.stdout().contains("error(s) ignored"), "{}", r.stdout());
+
+    // Schemas equal.
+    src.run(&["check", "-p1", &src.name, "-p2", &dst.conninfo])
+        .ok();
+    // Data, sequence positions, view and function.
+    assert_eq!(dst.scalar("SELECT count(*) FROM app.pipe"), "25");
+    assert_eq!(
+        dst.scalar("SELECT sum(diameter) FROM app.pipe"),
+        src.scalar("SELECT sum(diameter) FROM app.pipe")
+    );
+    assert_eq!(dst.scalar("SELECT last_value FROM app.counter"), "4242");
+    assert_eq!(
+        dst.scalar("SELECT last_value FROM app.pipe_id_seq"),
+        src.scalar("SELECT last_value FROM app.pipe_id_seq")
+    );
+    assert_eq!(dst.scalar("SELECT nextval('app.pipe_id_seq')"), "26");
+    assert_eq!(dst.scalar("SELECT count(*) FROM app.big_pipes"), "15");
+    assert_eq!(dst.scalar("SELECT app.double_it(21)"), "42");
+}
+
+#[test]
+fn dump_excludes_each_schema_given() {
+    let src = Db::new("dr_excl_src");
+    let dst = Db::new("dr_excl_dst");
+    src.exec(
+        "CREATE SCHEMA schema_a; CREATE TABLE schema_a.t (x int);
+         CREATE SCHEMA schema_b; CREATE TABLE schema_b.t (x int);
+         CREATE SCHEMA schema_c; CREATE TABLE schema_c.t (x int); INSERT INTO schema_c.t VALUES (7);",
+    );
+    src.run(&[
+        "dump", "-N", "schema_a", "-N", "schema_b", "-p", &src.name, "x.dump",
+    ])
+    .ok();
+    src.run(&["restore", "-p", &dst.conninfo, "x.dump"]).ok();
+    let s = schemas(&dst);
+    assert!(!s.contains(&"schema_a".to_string()), "{s:?}");
+    assert!(!s.contains(&"schema_b".to_string()), "{s:?}");
+    assert!(s.contains(&"schema_c".to_string()), "{s:?}");
+    assert_eq!(dst.scalar("SELECT x FROM schema_c.t"), "7");
+
+    // The long spelling works the same way.
+    let dst2 = Db::new("dr_excl_dst2");
+    src.run(&[
+        "dump",
+        "--exclude-schema",
+        "schema_a",
+        "--exclude_schema=schema_c",
+        "-p",
+        &src.name,
+        "y.dump",
+    ])
+    .ok();
+    src.run(&["restore", "-p", &dst2.conninfo, "y.dump"]).ok();
+    let s = schemas(&dst2);
+    assert!(!s.contains(&"schema_a".to_string()), "{s:?}");
+    assert!(!s.contains(&"schema_c".to_string()), "{s:?}");
+    assert!(s.contains(&"schema_b".to_string()), "{s:?}");
+}
+
+#[test]
+fn plain_and_directory_formats() {
+    let src = Db::new("dr_fmt_src");
+    populate(&src);
+
+    // Plain: an SQL script, which restore refuses (psql -f is the way).
+    src.run(&["dump", "--format", "plain", "-p", &src.name, "plain.sql"])
+        .ok();
+    let text = std::fs::read_to_string(src.path().join("plain.sql")).unwrap();
+    assert!(text.starts_with("--"), "{}", &text[..text.len().min(200)]);
+    assert!(text.contains("CREATE TABLE app.pipe"), "plain dump content");
+    let dst = Db::new("dr_fmt_dst");
+    let r = src.run(&["restore", "-p", &dst.conninfo, "plain.sql"]);
+    r.expect_code(2);
+    let err = r.stderr();
+    assert!(err.contains("plain.sql"), "{err}");
+    assert!(err.contains("psql -f"), "{err}");
+    assert!(err.contains("not a pg_dump archive"), "{err}");
+    // Nothing was restored.
+    assert_eq!(
+        dst.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"),
+        "0"
+    );
+
+    // Directory: written as a directory, restorable.
+    src.run(&["dump", "--format", "directory", "-p", &src.name, "dumpdir"])
+        .ok();
+    let dir = src.path().join("dumpdir");
+    assert!(dir.is_dir(), "a directory is written");
+    assert!(dir.join("toc.dat").is_file(), "directory-format dump");
+    let dst2 = Db::new("dr_fmt_dst2");
+    src.run(&["restore", "-p", &dst2.conninfo, "dumpdir"]).ok();
+    assert_eq!(dst2.scalar("SELECT count(*) FROM app.pipe"), "25");
+    assert_eq!(dst2.scalar("SELECT last_value FROM app.counter"), "4242");
+    src.run(&["check", "-p1", &src.name, "-p2", &dst2.conninfo])
+        .ok();
+}
+
+#[test]
+fn restore_errors_fail_without_x_and_are_listed_with_x() {
+    let src = Db::new("dr_err_src");
+    src.exec(
+        "CREATE SCHEMA app;
+         CREATE TABLE app.t (id int PRIMARY KEY, v text);
+         INSERT INTO app.t VALUES (1, 'one'), (2, 'two');",
+    );
+    src.run(&["dump", "-p", &src.name, "t.dump"]).ok();
+
+    let conflicting = "CREATE SCHEMA app; CREATE TABLE app.t (id int, other date);";
+
+    // Without -x: exit 2, errors listed, -x suggested.
+    let dst = Db::new("dr_err_dst");
+    dst.exec(conflicting);
+    let r = src.run(&["restore", "-p", &dst.conninfo, "t.dump"]);
+    r.expect_code(2);
+    let err = r.stderr();
+    assert!(err.contains("pg_restore into"), "{err}");
+    assert!(err.contains("error(s)"), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert!(err.contains("use -x"), "{err}");
+
+    // With -x: exit 0, the ignored errors counted and listed on stderr.
+    let dst2 = Db::new("dr_err_dst2");
+    dst2.exec(conflicting);
+    let r = src.run(&["restore", "-x", "-p", &dst2.conninfo, "t.dump"]);
+    r.ok();
+    let err = r.stderr();
+    let header = err
+        .lines()
+        .find(|l| l.starts_with("warning: pg_restore reported "))
+        .unwrap_or_else(|| panic!("no warning header: {err}"));
+    let n: usize = header
+        .trim_start_matches("warning: pg_restore reported ")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(n >= 1, "{err}");
+    assert!(header.ends_with("error(s), ignored (-x):"), "{header}");
+    let listed = err.lines().filter(|l| l.starts_with("  ")).count();
+    assert_eq!(listed, n.min(10), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert!(
+        r.stdout().contains(&format!("{n} error(s) ignored")),
+        "{}",
+        r.stdout()
+    );
+}
+
+#[test]
+fn bad_input_is_reported_clearly() {
+    let db = Db::new("dr_bad");
+    populate(&db);
+    let p = db.name.as_str();
+
+    // pg_dump missing.
+    let r = Run(db
+        .pum()
+        .env("PG_DUMP_EXE", "/nonexistent/pg_dump")
+        .args(["dump", "-p", p, "a.dump"])
+        .output()
+        .unwrap());
+    r.expect_code(2);
+    let err = r.stderr();
+    assert!(err.contains("/nonexistent/pg_dump"), "{err}");
+    assert!(err.contains("PG_DUMP_EXE"), "{err}");
+    assert!(err.contains("pg_dump_exe"), "{err}");
+    assert!(!db.path().join("a.dump").exists());
+
+    // Not pg_dump at all: a program that prints no version line.
+    let hello = script(&db, "hello/pg_dump", "#!/bin/sh\necho hello\n");
+    let r = Run(db
+        .pum()
+        .env("PG_DUMP_EXE", &hello)
+        .args(["dump", "-p", p, "a.dump"])
+        .output()
+        .unwrap());
+    r.expect_code(2);
+    let err = r.stderr();
+    assert!(err.contains(&hello.display().to_string()), "{err}");
+    assert!(err.contains("does not look like pg_dump"), "{err}");
+    assert!(err.contains("'hello'"), "{err}");
+
+    // An old pg_dump.
+    let old = script(
+        &db,
+        "old/pg_dump",
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 9.6.24'; exit 0; fi\n\
+         echo 'should not run' >&2; exit 1\n",
+    );
+    let r = Run(db
+        .pum()
+        .env("PG_DUMP_EXE", &old)
+        .args(["dump", "-p", p, "a.dump"])
+        .output()
+        .unwrap());
+    r.expect_code(2);
+    let err = r.stderr();
+    assert!(err.contains(&old.display().to_string()), "{err}");
+    assert!(err.contains("version 9"), "{err}");
+    assert!(err.contains("PostgreSQL 15"), "{err}");
+    assert!(err.contains("postgresql-client-15"), "{err}");
+    assert!(!err.contains("should not run"), "{err}");
+
+    // Restore: a missing dump file is named.
+    let r = db.run(&["restore", "-p", p, "no-such.dump"]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("no-such.dump"), "{}", r.stderr());
+
+    // An unknown service is named.
+    let r = db.run(&["dump", "-p", "no_such_service_qq", "a.dump"]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("no_such_service_qq"), "{}", r.stderr());
+    let real = db.path().join("real.dump");
+    db.run(&["dump", "-p", p, "real.dump"]).ok();
+    let r = db.run(&["restore", "-p", "no_such_service_qq", "real.dump"]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("no_such_service_qq"), "{}", r.stderr());
+    assert!(real.is_file());
+
+    // Dump into a directory that does not exist.
+    let r = db.run(&["dump", "-p", p, "missing_dir/sub/a.dump"]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("missing_dir/sub"), "{}", r.stderr());
+    assert!(!db.path().join("missing_dir").exists());
+}
+
+/// GNU coreutils print "echo (GNU coreutils) 9.1" for --version, which the
+/// version parser takes for PostgreSQL 9.
+#[test]
+fn programs_that_are_not_pg_dump_are_refused() {
+    let db = Db::new("dr_notpg");
+    populate(&db);
+    let p = db.name.as_str();
+    for fake in ["/bin/echo", "/bin/true"] {
+        let r = Run(db
+            .pum()
+            .env("PG_DUMP_EXE", fake)
+            .args(["dump", "-p", p, "a.dump"])
+            .output()
+            .unwrap());
+        r.expect_code(2);
+        let err = r.stderr();
+        assert!(err.contains(fake), "{err}");
+        assert!(err.contains("does not look like pg_dump"), "{err}");
+    }
+    // pg_restore is not checked against the server: a program that is not
+    // pg_restore must not "restore" successfully.
+    db.run(&["dump", "-p", p, "real.dump"]).ok();
+    let dst = Db::new("dr_notpg_dst");
+    for fake in ["/bin/echo", "/bin/true"] {
+        let r = Run(db
+            .pum()
+            .env("PG_RESTORE_EXE", fake)
+            .args(["restore", "-p", &dst.conninfo, "real.dump"])
+            .output()
+            .unwrap());
+        r.expect_code(2);
+        let err = r.stderr();
+        assert!(err.contains(fake), "{err}");
+        assert!(err.contains("does not look like pg_restore"), "{err}");
+    }
+}
+
+#[test]
+fn password_never_in_argv_and_travels_in_a_passfile() {
+    let db = Db::new("dr_pw");
+    populate(&db);
+    let real = on_path("pg_dump");
+    let argv_file = db.path().join("argv.txt");
+    let env_file = db.path().join("env.txt");
+    let wrapper = script(
+        &db,
+        "wrap/pg_dump",
+        &format!(
+            "#!/bin/sh\nREAL='{}'\n\
+             echo '--- call' >> '{argv}'\n\
+             for a in \"$@\"; do printf '%s\\n' \"$a\" >> '{argv}'; done\n\
+             echo '--- call' >> '{env}'\n\
+             env >> '{env}'\n\
+             if [ -n \"$PGPASSFILE\" ]; then cat \"$PGPASSFILE\" > '{pass}'; fi\n\
+             exec \"$REAL\" \"$@\"\n",
+            real.display(),
+            argv = argv_file.display(),
+            env = env_file.display(),
+            pass = db.path().join("pass-seen.txt").display(),
+        ),
+    );
+    let secret = "Sup3rSecretPw";
+    let target = format!("{} password={secret}", db.conninfo);
+    let r = Run(db
+        .pum()
+        .env("PG_DUMP_EXE", &wrapper)
+        .args(["dump", "-p", &target, "pw.dump"])
+        .output()
+        .unwrap());
+    r.ok();
+    assert!(!r.all().contains(secret), "{}", r.all());
+    assert!(db.path().join("pw.dump").is_file());
+    let argv = std::fs::read_to_string(&argv_file).unwrap();
+    // --version, then the dump itself.
+    assert!(argv.contains("--version"), "{argv}");
+    assert!(argv.contains("-Fc"), "{argv}");
+    assert!(!argv.contains(secret), "password in argv: {argv}");
+    assert!(!argv.contains("password"), "password in argv: {argv}");
+    let env = std::fs::read_to_string(&env_file).unwrap();
+    assert!(env.contains("PGPASSFILE="), "{env}");
+    assert!(!env.contains(secret), "password in the environment: {env}");
+    // The passfile held the password while pg_dump ran; it is gone now.
+    let seen = std::fs::read_to_string(db.path().join("pass-seen.txt")).unwrap();
+    assert!(seen.contains(secret), "{seen}");
+    let passfile = env
+        .lines()
+        .find_map(|l| l.strip_prefix("PGPASSFILE="))
+        .unwrap();
+    assert!(
+        !Path::new(passfile).exists(),
+        "passfile left behind: {passfile}"
+    );
+}
