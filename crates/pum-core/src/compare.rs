@@ -2,6 +2,7 @@
 //! output. Objects are matched by kind, schema and name; attributes are
 //! compared as the server rendered them.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::catalog::{Kind, Object, Snapshot};
@@ -104,6 +105,18 @@ impl Comparison {
     }
 }
 
+impl CompareOptions {
+    /// The kinds this comparison looks at (what a live database must be
+    /// asked for).
+    pub fn kinds(&self) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| !self.ignore.contains(k))
+            .filter(|k| *k != Kind::Privileges || self.privileges)
+            .collect()
+    }
+}
+
 /// SQL LIKE with `%`, `_` and backslash escapes.
 pub fn like(pattern: &str, text: &str) -> bool {
     fn go(p: &[char], t: &[char]) -> bool {
@@ -120,10 +133,6 @@ pub fn like(pattern: &str, text: &str) -> bool {
     go(&p, &t)
 }
 
-fn fold_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Kinds whose objects belong to a relation named at the start of their name.
 fn child_of_relation(kind: Kind) -> bool {
     matches!(
@@ -136,55 +145,120 @@ fn relation_kind(kind: Kind) -> bool {
     matches!(kind, Kind::Tables | Kind::Views | Kind::MaterializedViews)
 }
 
-struct Prepared<'a> {
-    objects: BTreeMap<(Kind, &'a str, &'a str), BTreeMap<&'a str, String>>,
+/// Decides which objects and attributes take part in a comparison.
+struct Filter<'a> {
+    opts: &'a CompareOptions,
+    /// Relations of ignored kinds (their columns are ignored too, as pum 0.x).
+    ignored_relations: HashSet<(&'a str, &'a str)>,
 }
 
-fn prepare<'a>(snap: &'a Snapshot, opts: &CompareOptions) -> Prepared<'a> {
-    // As pum 0.x: ignoring views also ignores their columns.
-    let ignored_relations: HashSet<(&str, &str)> = snap
-        .objects
-        .iter()
-        .filter(|o| relation_kind(o.kind) && opts.ignore.contains(&o.kind))
-        .map(|o| (o.schema.as_str(), o.name.as_str()))
-        .collect();
-    let mut objects = BTreeMap::new();
-    for o in &snap.objects {
-        if o.kind == Kind::Columns && !ignored_relations.is_empty() {
-            let relation = o.name.split_once('.').map_or(o.name.as_str(), |(r, _)| r);
-            if ignored_relations.contains(&(o.schema.as_str(), relation)) {
-                continue;
-            }
+impl<'a> Filter<'a> {
+    fn new(opts: &'a CompareOptions, a: &'a Snapshot, b: &'a Snapshot) -> Filter<'a> {
+        let ignored_relations = a
+            .objects
+            .iter()
+            .chain(&b.objects)
+            .filter(|o| relation_kind(o.kind) && opts.ignore.contains(&o.kind))
+            .map(|o| (o.schema.as_str(), o.name.as_str()))
+            .collect();
+        Filter {
+            opts,
+            ignored_relations,
         }
+    }
+
+    fn keeps(&self, o: &Object) -> bool {
+        let opts = self.opts;
         if opts.ignore.contains(&o.kind)
             || (o.kind == Kind::Privileges && !opts.privileges)
             || opts.exclude_schemas.contains(&o.schema)
         {
-            continue;
+            return false;
         }
-        if o.kind == Kind::Columns && !opts.exclude_field_patterns.is_empty() {
-            let column = o.name.rsplit_once('.').map_or(o.name.as_str(), |(_, c)| c);
-            if opts.exclude_field_patterns.iter().any(|p| like(p, column)) {
-                continue;
+        if o.kind == Kind::Columns {
+            if !self.ignored_relations.is_empty() {
+                let relation = o.name.split_once('.').map_or(o.name.as_str(), |(r, _)| r);
+                if self
+                    .ignored_relations
+                    .contains(&(o.schema.as_str(), relation))
+                {
+                    return false;
+                }
+            }
+            if !opts.exclude_field_patterns.is_empty() {
+                let column = o.name.rsplit_once('.').map_or(o.name.as_str(), |(_, c)| c);
+                if opts.exclude_field_patterns.iter().any(|p| like(p, column)) {
+                    return false;
+                }
             }
         }
-        let mut attrs: BTreeMap<&str, String> = BTreeMap::new();
-        for (k, v) in &o.attrs {
-            if (k == "position" && o.kind == Kind::Columns && !opts.column_order)
-                || (k == "version" && o.kind == Kind::Extensions && !opts.extension_versions)
-            {
-                continue;
-            }
-            let v = if opts.ignore_whitespace && matches!(k.as_str(), "body" | "definition") {
-                fold_whitespace(v)
-            } else {
-                v.clone()
-            };
-            attrs.insert(k.as_str(), v);
-        }
-        objects.insert((o.kind, o.schema.as_str(), o.name.as_str()), attrs);
+        true
     }
-    Prepared { objects }
+
+    fn keeps_attr(&self, kind: Kind, name: &str) -> bool {
+        !((name == "position" && kind == Kind::Columns && !self.opts.column_order)
+            || (name == "version" && kind == Kind::Extensions && !self.opts.extension_versions))
+    }
+
+    fn same_value(&self, name: &str, a: &str, b: &str) -> bool {
+        a == b
+            || (self.opts.ignore_whitespace
+                && matches!(name, "body" | "definition")
+                && a.split_whitespace().eq(b.split_whitespace()))
+    }
+
+    /// The differing attributes of two objects with the same identity;
+    /// allocates nothing when they are equal.
+    fn diff_attrs(&self, x: &Object, y: &Object) -> Vec<AttrDiff> {
+        let mut out = Vec::new();
+        let mut ia = x.attrs.iter().peekable();
+        let mut ib = y.attrs.iter().peekable();
+        loop {
+            let (name, va, vb) = match (ia.peek(), ib.peek()) {
+                (None, None) => break,
+                (Some((ka, va)), Some((kb, vb))) if ka == kb => {
+                    let r = (ka.as_str(), Some(va.as_str()), Some(vb.as_str()));
+                    ia.next();
+                    ib.next();
+                    r
+                }
+                (Some((ka, va)), Some((kb, _))) if ka < kb => {
+                    let r = (ka.as_str(), Some(va.as_str()), None);
+                    ia.next();
+                    r
+                }
+                (Some((ka, va)), None) => {
+                    let r = (ka.as_str(), Some(va.as_str()), None);
+                    ia.next();
+                    r
+                }
+                (_, Some((kb, vb))) => {
+                    let r = (kb.as_str(), None, Some(vb.as_str()));
+                    ib.next();
+                    r
+                }
+            };
+            if !self.keeps_attr(x.kind, name) {
+                continue;
+            }
+            let same = match (va, vb) {
+                (Some(a), Some(b)) => self.same_value(name, a, b),
+                _ => false,
+            };
+            if !same {
+                out.push(AttrDiff {
+                    name: name.to_string(),
+                    a: va.map(str::to_string),
+                    b: vb.map(str::to_string),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn identity(o: &Object) -> (Kind, &str, &str) {
+    (o.kind, o.schema.as_str(), o.name.as_str())
 }
 
 fn report_rank(kind: Kind) -> usize {
@@ -194,78 +268,106 @@ fn report_rank(kind: Kind) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// The relation an object belongs to, for objects listed under it.
+fn parent_of(o: &Object) -> Option<String> {
+    if child_of_relation(o.kind) {
+        o.name.split_once('.').map(|(rel, _)| rel.to_string())
+    } else if o.kind == Kind::Indexes {
+        o.attrs.get("table").cloned()
+    } else {
+        None
+    }
+}
+
 /// Compares two snapshots.
+///
+/// Both snapshots are sorted by identity, so this is one merge pass that
+/// allocates only for the differences it finds.
 ///
 /// When a table or view exists on one side only, its columns, constraints,
 /// triggers, rules, policies and indexes are not listed separately: the
 /// relation's line stands for them.
 pub fn compare(a: &Snapshot, b: &Snapshot, opts: &CompareOptions) -> Comparison {
-    let pa = prepare(a, opts);
-    let pb = prepare(b, opts);
-    let mut differences = Vec::new();
-    let keys: BTreeSet<&(Kind, &str, &str)> = pa.objects.keys().chain(pb.objects.keys()).collect();
-    for key in keys {
-        let (kind, schema, name) = *key;
-        let diff = |status, attributes| Difference {
-            kind,
-            schema: schema.to_string(),
-            name: name.to_string(),
-            status,
-            attributes,
-        };
-        match (pa.objects.get(key), pb.objects.get(key)) {
-            (Some(_), None) => differences.push(diff(Status::OnlyInA, Vec::new())),
-            (None, Some(_)) => differences.push(diff(Status::OnlyInB, Vec::new())),
-            (Some(x), Some(y)) if x != y => {
-                let names: BTreeSet<&&str> = x.keys().chain(y.keys()).collect();
-                let attributes = names
-                    .into_iter()
-                    .filter_map(|n| {
-                        let (va, vb) = (x.get(*n), y.get(*n));
-                        (va != vb).then(|| AttrDiff {
-                            name: n.to_string(),
-                            a: va.cloned(),
-                            b: vb.cloned(),
-                        })
-                    })
-                    .collect();
-                differences.push(diff(Status::Different, attributes));
+    let filter = Filter::new(opts, a, b);
+    let mut ia = a.objects.iter().filter(|o| filter.keeps(o)).peekable();
+    let mut ib = b.objects.iter().filter(|o| filter.keeps(o)).peekable();
+    // Each difference with the relation it belongs to (for the pruning below).
+    let mut found: Vec<(Difference, Option<String>)> = Vec::new();
+    let missing = |o: &Object, status| {
+        (
+            Difference {
+                kind: o.kind,
+                schema: o.schema.clone(),
+                name: o.name.clone(),
+                status,
+                attributes: Vec::new(),
+            },
+            parent_of(o),
+        )
+    };
+    loop {
+        match (ia.peek(), ib.peek()) {
+            (None, None) => break,
+            (Some(x), Some(y)) => match identity(x).cmp(&identity(y)) {
+                Ordering::Less => {
+                    found.push(missing(x, Status::OnlyInA));
+                    ia.next();
+                }
+                Ordering::Greater => {
+                    found.push(missing(y, Status::OnlyInB));
+                    ib.next();
+                }
+                Ordering::Equal => {
+                    let attributes = filter.diff_attrs(x, y);
+                    if !attributes.is_empty() {
+                        found.push((
+                            Difference {
+                                kind: x.kind,
+                                schema: x.schema.clone(),
+                                name: x.name.clone(),
+                                status: Status::Different,
+                                attributes,
+                            },
+                            None,
+                        ));
+                    }
+                    ia.next();
+                    ib.next();
+                }
+            },
+            (Some(x), None) => {
+                found.push(missing(x, Status::OnlyInA));
+                ia.next();
             }
-            _ => {}
+            (None, Some(y)) => {
+                found.push(missing(y, Status::OnlyInB));
+                ib.next();
+            }
         }
     }
 
     // Children of a relation that exists on one side only are implied by it.
-    let missing: HashSet<(Status, String, String)> = differences
+    let missing_relations: HashSet<(Status, &str, &str)> = found
         .iter()
+        .map(|(d, _)| d)
         .filter(|d| relation_kind(d.kind) && d.status != Status::Different)
-        .map(|d| (d.status, d.schema.clone(), d.name.clone()))
+        .map(|d| (d.status, d.schema.as_str(), d.name.as_str()))
         .collect();
-    if !missing.is_empty() {
-        differences.retain(|d| {
-            if d.status == Status::Different {
-                return true;
-            }
-            let parent = if child_of_relation(d.kind) {
-                d.name.split_once('.').map(|(rel, _)| rel.to_string())
-            } else if d.kind == Kind::Indexes {
-                let side = if d.status == Status::OnlyInA {
-                    &pa
-                } else {
-                    &pb
-                };
-                side.objects
-                    .get(&(d.kind, d.schema.as_str(), d.name.as_str()))
-                    .and_then(|attrs| attrs.get("table").cloned())
-            } else {
-                None
-            };
-            match parent {
-                Some(rel) => !missing.contains(&(d.status, d.schema.clone(), rel)),
-                None => true,
-            }
-        });
-    }
+    let implied: Vec<bool> = found
+        .iter()
+        .map(|(d, parent)| {
+            d.status != Status::Different
+                && parent.as_deref().is_some_and(|rel| {
+                    missing_relations.contains(&(d.status, d.schema.as_str(), rel))
+                })
+        })
+        .collect();
+    let mut differences: Vec<Difference> = found
+        .into_iter()
+        .zip(implied)
+        .filter(|(_, implied)| !implied)
+        .map(|((d, _), _)| d)
+        .collect();
 
     differences.sort_by(|x, y| {
         (report_rank(x.kind), &x.schema, &x.name).cmp(&(report_rank(y.kind), &y.schema, &y.name))

@@ -438,8 +438,11 @@ fn run_steps(
     let comparison = timed(Step::Compare, "", report, observer, |_| {
         let reference: Snapshot = match &opts.reference {
             Reference::Given(source) => {
-                let (ra, rb) =
-                    catalog::read_pair(&catalog::Source::Database(test_target.clone()), source);
+                let (ra, rb) = catalog::read_pair(
+                    &catalog::Source::Database(test_target.clone()),
+                    source,
+                    &opts.compare.kinds(),
+                );
                 let test_snap = ra?;
                 let reference = rb.map_err(|e| {
                     Error::invalid(format!("reading the reference {}: {e}", source.display()))
@@ -455,11 +458,11 @@ fn run_steps(
                 scratch.databases.push((server, name));
                 run_init(command, &target)?;
                 let mut conn = Conn::connect(&target, "pum rehearsal")?;
-                catalog::snapshot(&mut conn)?
+                catalog::snapshot_kinds(&mut conn, &opts.compare.kinds())?
             }
         };
         let mut conn = Conn::connect(&test_target, "pum rehearsal")?;
-        let test_snap = catalog::snapshot(&mut conn)?;
+        let test_snap = catalog::snapshot_kinds(&mut conn, &opts.compare.kinds())?;
         Ok(compare::compare(&test_snap, &reference, &opts.compare))
     })?;
     let differs = !comparison.is_empty();

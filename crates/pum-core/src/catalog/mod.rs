@@ -207,6 +207,16 @@ pub struct Snapshot {
     pub objects: Vec<Object>,
 }
 
+/// Sorts objects by identity (kind, schema, name), the order the comparison
+/// relies on; attributes only break ties between duplicates.
+pub fn sort_objects(objects: &mut [Object]) {
+    objects.sort_unstable_by(|x, y| {
+        (x.kind, &x.schema, &x.name)
+            .cmp(&(y.kind, &y.schema, &y.name))
+            .then_with(|| x.attrs.cmp(&y.attrs))
+    });
+}
+
 /// Reads a snapshot of every kind from a connection.
 pub fn snapshot(conn: &mut Conn) -> Result<Snapshot> {
     snapshot_kinds(conn, &Kind::ALL)
@@ -218,6 +228,8 @@ pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
     let result = (|| {
         conn.execute("SELECT pg_catalog.set_config('search_path', '', true)")?;
+        // The window function over all columns sorts; keep it in memory.
+        conn.execute("SELECT pg_catalog.set_config('work_mem', '64MB', true)")?;
         let version = conn
             .query("SELECT pg_catalog.current_setting('server_version')", &[])?
             .scalar()
@@ -248,7 +260,7 @@ pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
                 });
             }
         }
-        objects.sort();
+        sort_objects(&mut objects);
         Ok(Snapshot {
             format: FORMAT,
             server_version: version,
@@ -263,12 +275,14 @@ impl Snapshot {
     /// Reads a snapshot file written by `pum snapshot`.
     pub fn load(path: &std::path::Path) -> Result<Snapshot> {
         let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let snap: Snapshot = serde_json::from_slice(&text).map_err(|e| {
+        let mut snap: Snapshot = serde_json::from_slice(&text).map_err(|e| {
             Error::invalid(format!(
                 "{}: not a pum schema snapshot ({e}); write one with `pum snapshot -p SERVICE -o FILE`",
                 path.display()
             ))
         })?;
+        // The comparison walks both sides in identity order.
+        sort_objects(&mut snap.objects);
         if snap.format != FORMAT {
             return Err(Error::invalid(format!(
                 "{}: snapshot format {} is not supported (this pum reads format {FORMAT})",
@@ -323,23 +337,24 @@ impl Source {
         }
     }
 
-    /// Reads the snapshot.
-    pub fn read(&self) -> Result<Snapshot> {
+    /// Reads the snapshot (from a live database: only the given kinds).
+    pub fn read(&self, kinds: &[Kind]) -> Result<Snapshot> {
         match self {
             Source::Database(t) => {
                 let mut conn = Conn::connect(t, "pum check")?;
-                snapshot(&mut conn)
+                snapshot_kinds(&mut conn, kinds)
             }
             Source::File(p) => Snapshot::load(p),
         }
     }
 }
 
-/// Reads two sides at the same time (two connections, two threads).
-pub fn read_pair(a: &Source, b: &Source) -> (Result<Snapshot>, Result<Snapshot>) {
+/// Reads two sides at the same time (two connections, two threads); live
+/// databases are asked only for `kinds`.
+pub fn read_pair(a: &Source, b: &Source, kinds: &[Kind]) -> (Result<Snapshot>, Result<Snapshot>) {
     std::thread::scope(|scope| {
-        let hb = scope.spawn(|| b.read());
-        let ra = a.read();
+        let hb = scope.spawn(|| b.read(kinds));
+        let ra = a.read(kinds);
         let rb = hb
             .join()
             .unwrap_or_else(|_| Err(Error::invalid("reading the second database panicked")));

@@ -1,6 +1,7 @@
 -- Columns of tables, views, materialized views and foreign tables.
 -- `position` counts live columns only, so dropping and re-adding columns
--- elsewhere does not shift it.
+-- elsewhere does not shift it. Identity columns carry the options of their
+-- sequence (identity sequences are not listed as sequences).
 SELECT n.nspname AS schema,
        c.relname || '.' || a.attname AS name,
        pg_catalog.row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)::text AS position,
@@ -9,6 +10,16 @@ SELECT n.nspname AS schema,
        CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
        CASE WHEN a.attgenerated = 's' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
        CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
+       (SELECT 'start ' || s.seqstart || ', increment ' || s.seqincrement
+               || ', minimum ' || s.seqmin || ', maximum ' || s.seqmax || ', cache ' || s.seqcache
+               || CASE WHEN s.seqcycle THEN ', cycle' ELSE ', no cycle' END
+          FROM pg_catalog.pg_depend d
+          JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
+         WHERE a.attidentity <> ''
+           AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
+           AND d.deptype = 'i') AS identity_options,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
             THEN co.collname END AS collation
 FROM pg_catalog.pg_attribute a

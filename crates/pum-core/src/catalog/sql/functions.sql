@@ -1,6 +1,11 @@
--- Functions and procedures, matched by name and argument types.
+-- Functions and procedures, matched by name and input argument types (the
+-- server's own identity, as in DROP FUNCTION): renaming a parameter or
+-- changing a default is a difference in `arguments`, not another function.
+-- Extension
+-- members and functions the server generates for another object (the
+-- constructors of a range type, an internal dependency) are left out.
 SELECT n.nspname AS schema,
-       p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS name,
+       p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')' AS name,
        CASE p.prokind WHEN 'f' THEN 'function' WHEN 'p' THEN 'procedure'
                       WHEN 'w' THEN 'window function' WHEN 'a' THEN 'aggregate' END AS kind,
        pg_catalog.pg_get_function_arguments(p.oid) AS arguments,
@@ -22,4 +27,4 @@ WHERE n.nspname NOT IN ('information_schema')
   AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                   WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-                    AND d.objid = p.oid AND d.deptype = 'e')
+                    AND d.objid = p.oid AND d.deptype IN ('e', 'i'))

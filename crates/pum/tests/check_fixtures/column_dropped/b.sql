@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int, legacy text, name text);
+ALTER TABLE s.t DROP COLUMN legacy;

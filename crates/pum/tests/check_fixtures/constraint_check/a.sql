@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (x int CONSTRAINT x_positive CHECK (x > 0), y int);

@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.p (id int PRIMARY KEY);
+CREATE TABLE s.c (id int, p int, CONSTRAINT c_p_fkey FOREIGN KEY (p) REFERENCES s.p);

@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (x int);
+ALTER TABLE s.t ADD CONSTRAINT x_check CHECK (x > 0);

@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE DOMAIN s.d AS varchar(20);
+CREATE DOMAIN s.e AS text;

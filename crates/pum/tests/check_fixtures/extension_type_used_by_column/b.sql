@@ -1,0 +1,3 @@
+CREATE EXTENSION citext;
+CREATE SCHEMA s;
+CREATE TABLE s.t (email text, code citext);

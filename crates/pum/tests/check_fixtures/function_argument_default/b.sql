@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE FUNCTION s.f(x int, y int DEFAULT 2) RETURNS int LANGUAGE sql AS 'SELECT x + y';

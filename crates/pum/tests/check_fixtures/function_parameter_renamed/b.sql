@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE FUNCTION s.f(renamed int) RETURNS int LANGUAGE sql AS 'SELECT 1';

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE FUNCTION s.f() RETURNS TABLE (id int, label text) LANGUAGE sql AS 'SELECT 1, ''a''';

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE FUNCTION s.f(x bigint) RETURNS int LANGUAGE sql AS 'SELECT x::int';

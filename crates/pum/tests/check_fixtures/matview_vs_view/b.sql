@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int);
+CREATE VIEW s.r AS SELECT id FROM s.t;

@@ -1,0 +1,6 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int, n int);
+CREATE TABLE s.audit (id int);
+
+CREATE RULE t_nodelete AS ON DELETE TO s.t DO INSTEAD NOTHING;
+ALTER TABLE s.t DISABLE RULE t_nodelete;

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (a int DEFAULT 0, b int DEFAULT -1, c text DEFAULT 'abc', d boolean DEFAULT true);

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TYPE s.level AS ENUM ('low', 'mid', 'high');

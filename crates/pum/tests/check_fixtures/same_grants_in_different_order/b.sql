@@ -1,0 +1,9 @@
+DO $$ BEGIN CREATE ROLE pum_fx_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE pum_fx_writer NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int);
+GRANT USAGE ON SCHEMA s TO pum_fx_reader;
+GRANT UPDATE, SELECT, INSERT ON s.t TO pum_fx_writer;
+GRANT USAGE ON SCHEMA s TO pum_fx_writer;
+GRANT SELECT ON s.t TO pum_fx_reader;

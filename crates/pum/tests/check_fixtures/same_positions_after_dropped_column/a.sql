@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int, gone text, a text, b int);
+ALTER TABLE s.t DROP COLUMN gone;

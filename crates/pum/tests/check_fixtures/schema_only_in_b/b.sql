@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE SCHEMA extra;
+CREATE TABLE extra.t (id int);

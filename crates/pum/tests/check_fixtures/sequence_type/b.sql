@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE SEQUENCE s.seq AS bigint;

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE UNLOGGED TABLE s.t (id int);

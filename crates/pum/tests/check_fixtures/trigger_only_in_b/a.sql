@@ -1,0 +1,4 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int, n int);
+CREATE FUNCTION s.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE FUNCTION s.touch2() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;

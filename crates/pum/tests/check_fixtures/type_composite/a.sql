@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TYPE s.pair AS (x int, y int);

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TYPE s.thing AS ENUM ('a', 'b');

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TYPE s.thing AS (a text, b text);

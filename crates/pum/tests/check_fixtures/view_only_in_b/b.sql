@@ -1,0 +1,4 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int);
+CREATE VIEW s.v AS SELECT id FROM s.t;
+COMMENT ON VIEW s.v IS 'new';

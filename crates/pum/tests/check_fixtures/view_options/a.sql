@@ -1,0 +1,4 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int);
+CREATE VIEW s.v WITH (security_barrier) AS SELECT id FROM s.t WHERE id > 0;
+CREATE VIEW s.w AS SELECT id FROM s.t WHERE id > 0 WITH LOCAL CHECK OPTION;
