@@ -246,6 +246,8 @@ pub struct DumpOptions {
     pub exclude_schema_data: Vec<String>,
     /// Configured pg_dump path (config file), if any.
     pub pg_dump: Option<PathBuf>,
+    /// Compression level (`-Z`); `None` keeps pg_dump's default.
+    pub compression: Option<u8>,
 }
 
 /// Progress of a long-running tool, reported about five times a second.
@@ -310,6 +312,9 @@ pub fn dump(opts: &DumpOptions, progress: &mut dyn FnMut(ToolProgress)) -> Resul
     let handover = Handover::new(&opts.target)?;
     let mut cmd = Command::new(&tool.path);
     cmd.arg(opts.format.flag()).arg("-f").arg(&opts.file);
+    if let Some(level) = opts.compression {
+        cmd.arg(format!("-Z{level}"));
+    }
     for s in &opts.exclude_schemas {
         cmd.arg(format!("--exclude-schema={s}"));
     }

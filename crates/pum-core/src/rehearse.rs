@@ -379,6 +379,9 @@ fn run_steps(
                     // rows) out of the dump breaks what depends on it.
                     exclude_schema_data: Vec::new(),
                     pg_dump: opts.pg_dump.clone(),
+                    // A dump that only lives for the rehearsal is compressed
+                    // lightly: pg_dump's default level costs most of its time.
+                    compression: opts.backup_file.is_none().then_some(1),
                 },
                 &mut |p| {
                     obs.event(&Event::ToolProgress {

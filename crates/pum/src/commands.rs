@@ -326,6 +326,7 @@ fn dump(a: DumpArgs, ctx: &Ctx) -> Result<u8> {
         exclude_schemas: ctx.exclude_schemas(&a.exclude_schema),
         exclude_schema_data: Vec::new(),
         pg_dump: ctx.config.pg_dump_exe.clone(),
+        compression: None,
     };
     let mut ticker = render::Ticker::new("pg_dump");
     let report = pum_core::dump::dump(&opts, &mut |p| ticker.tick(&p));

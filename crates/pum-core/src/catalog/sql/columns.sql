@@ -7,7 +7,9 @@ SELECT n.nspname AS schema,
        pg_catalog.row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)::text AS position,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        CASE WHEN a.attnotnull THEN 'not null' ELSE 'null' END AS nullable,
-       CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
+       -- A plain default cannot refer to columns: rendering it without the
+       -- relation spares the server opening every table.
+       CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END AS "default",
        CASE WHEN a.attgenerated = 's' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
        CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
        (SELECT 'start ' || s.seqstart || ', increment ' || s.seqincrement
