@@ -150,6 +150,11 @@ fn error_from_result(res: *const pq::PGresult) -> DbError {
     }
 }
 
+/// libpq's notice callback: copies each notice into the connection's list.
+///
+/// # Safety
+/// Only libpq calls it, with the `arg` registered in [`Conn::connect`] and a
+/// valid result.
 unsafe extern "C" fn notice_receiver(arg: *mut c_void, res: *const pq::PGresult) {
     if arg.is_null() || res.is_null() {
         return;
