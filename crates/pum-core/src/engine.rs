@@ -15,7 +15,7 @@ use crate::delta::{self, type_bits, Delta, Discovery, Lang};
 use crate::error::{Error, Result};
 use crate::event::{Event, Observer};
 use crate::history::{AppliedRow, NewRow, UpgradesTable, DEFAULT_LOCK_TIMEOUT};
-use crate::pg::{quote_literal, Conn, ConnTarget};
+use crate::pg::{Conn, ConnTarget};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::vars::Variables;
 use crate::version::Version;
@@ -309,7 +309,8 @@ pub fn upgrade(
             current: plan.current,
             total: files.len(),
             applied: &mut applied,
-            restore: None,
+            settings: None,
+            needs_restore: false,
         };
         if opts.single_transaction {
             run.conn.execute("BEGIN")?;
@@ -382,9 +383,31 @@ struct Run<'a, 'o> {
     current: Option<Version>,
     total: usize,
     applied: &'a mut Vec<Applied>,
-    /// SQL that brings the session back to its state after the pre-all
-    /// files; taken before the first versioned delta.
-    restore: Option<String>,
+    /// The session settings made by the pre-all files, taken before the
+    /// first versioned delta: each SQL file starts from them.
+    settings: Option<Vec<(String, String)>>,
+    /// A versioned delta ran since the session was last brought back to
+    /// those settings.
+    needs_restore: bool,
+}
+
+/// The most statements a delta may have to be sent in one round trip.
+const PIPELINE_MAX_STATEMENTS: usize = 64;
+/// The most SQL text a delta may have to be sent in one round trip.
+const PIPELINE_MAX_BYTES: usize = 256 * 1024;
+
+/// True for statements that end or open transactions themselves.
+fn is_transaction_control(sql: &str) -> bool {
+    let word: String = sql
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        word.as_str(),
+        "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "PREPARE"
+    )
 }
 
 impl Run<'_, '_> {
@@ -395,8 +418,8 @@ impl Run<'_, '_> {
             total: self.total,
         });
         let versioned_sql = d.version.is_some() && d.lang == Lang::Sql;
-        if versioned_sql && self.restore.is_none() {
-            self.restore = Some(self.session_snapshot()?);
+        if versioned_sql && self.settings.is_none() {
+            self.settings = Some(self.session_settings()?);
         }
         let started = Instant::now();
         let bytes = delta::read(&d.path)?;
@@ -404,12 +427,9 @@ impl Run<'_, '_> {
             Lang::Sql => self.sql(d, &bytes, started)?,
             Lang::Python => self.python(d, &bytes, started)?,
         }
-        if versioned_sql {
-            // A SET in one delta (pg_dump files set search_path to '') must
-            // not change how the next one runs.
-            let restore = self.restore.as_deref().unwrap_or("RESET ALL");
-            sql::control(self.conn, restore, &d.path, None, self.observer)?;
-        }
+        // A SET in one delta (pg_dump files set search_path to '') must not
+        // change how the next file runs.
+        self.needs_restore |= versioned_sql;
         let elapsed = started.elapsed();
         if let Some(v) = d.version {
             self.current = self.current.max(Some(v));
@@ -422,24 +442,123 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    /// The session settings made so far (by pre-all files), as SQL that
-    /// restores them after `RESET ALL`.
-    fn session_snapshot(&mut self) -> Result<String> {
+    /// The session settings made so far (by pre-all files).
+    fn session_settings(&mut self) -> Result<Vec<(String, String)>> {
         let rows = self.conn.query(
             "SELECT name, setting FROM pg_catalog.pg_settings WHERE source = 'session' ORDER BY name",
             &[],
         )?;
-        let mut sql = String::from("RESET ALL");
-        for r in &rows.rows {
-            if let (Some(name), Some(value)) = (&r[0], &r[1]) {
-                sql.push_str(&format!(
-                    "; SELECT pg_catalog.set_config({}, {}, false)",
-                    quote_literal(name),
-                    quote_literal(value)
-                ));
+        Ok(rows
+            .rows
+            .into_iter()
+            .filter_map(|r| {
+                let mut it = r.into_iter();
+                Some((it.next()??, it.next()??))
+            })
+            .collect())
+    }
+
+    /// The statements that bring the session back to the settings made by
+    /// the pre-all files (none when no delta ran since).
+    fn restore_statements(&self) -> Vec<(&'static str, Vec<String>)> {
+        if !self.needs_restore {
+            return Vec::new();
+        }
+        let mut out = vec![("RESET ALL", Vec::new())];
+        for (name, value) in self.settings.iter().flatten() {
+            out.push((
+                "SELECT pg_catalog.set_config($1, $2, false)",
+                vec![name.clone(), value.clone()],
+            ));
+        }
+        out
+    }
+
+    /// Brings the session back to the pre-all settings, one statement at a
+    /// time.
+    fn restore_session(&mut self) -> Result<()> {
+        for (q, params) in &self.restore_statements() {
+            let params: Vec<Option<&str>> = params.iter().map(|p| Some(p.as_str())).collect();
+            self.conn.query(q, &params)?;
+        }
+        self.needs_restore = false;
+        Ok(())
+    }
+
+    /// Runs a delta and records it in ONE round trip (libpq pipeline mode):
+    /// session restore, BEGIN, the statements, the row, COMMIT. Each
+    /// statement still reports its own error, so the file and line are exact.
+    fn sql_pipelined(&mut self, d: &Delta, bytes: &[u8], file: &sql::SqlFile) -> Result<()> {
+        let version = d.version.map(|v| v.to_string()).unwrap_or_default();
+        let type_code = d.type_code().to_string();
+        let script = d.script();
+        let checksum = delta::checksum(bytes);
+        let insert = self.opts.source.table.insert_timed_sql();
+        let restore = self.restore_statements();
+        let mut statements: Vec<(&str, Vec<Option<&str>>)> = restore
+            .iter()
+            .map(|(q, p)| (*q, p.iter().map(|v| Some(v.as_str())).collect()))
+            .collect();
+        let first_piece = statements.len() + 1;
+        statements.push(("BEGIN", Vec::new()));
+        statements.extend(file.pieces.iter().map(|p| (p.sql(), Vec::new())));
+        let insert_at = statements.len();
+        statements.push((
+            insert.as_str(),
+            vec![
+                Some(version.as_str()),
+                Some(d.name.as_str()),
+                Some(type_code.as_str()),
+                Some(script.as_str()),
+                Some(checksum.as_str()),
+            ],
+        ));
+        statements.push(("COMMIT", Vec::new()));
+        let borrowed: Vec<(&str, &[Option<&str>])> =
+            statements.iter().map(|(q, p)| (*q, p.as_slice())).collect();
+        let result = self.conn.pipeline(&borrowed);
+        for n in self.conn.take_notices() {
+            self.observer.event(&Event::Notice {
+                file: Some(&d.path),
+                notice: &n,
+            });
+        }
+        match result {
+            Ok(_) => {
+                self.needs_restore = false;
+                Ok(())
+            }
+            Err((index, error)) => {
+                if self.conn.in_transaction() {
+                    let _ = self.conn.execute("ROLLBACK");
+                }
+                let piece = index
+                    .checked_sub(first_piece)
+                    .and_then(|i| file.pieces.get(i));
+                Err(match piece {
+                    Some(p) => sql::located(&d.path, p, error),
+                    // COMMIT: a deferred constraint, charged to the file.
+                    None if index == insert_at + 1 => Error::DeltaSql {
+                        file: d.path.clone(),
+                        line: file.pieces.last().map_or(1, |p| p.line()),
+                        error: Box::new(error),
+                    },
+                    None => Error::from(error),
+                })
             }
         }
-        Ok(sql)
+    }
+
+    fn pipelinable(&self, d: &Delta, file: &sql::SqlFile) -> bool {
+        d.version.is_some()
+            && !self.opts.single_transaction
+            && !file.no_transaction
+            && file.pieces.len() <= PIPELINE_MAX_STATEMENTS
+            && file.pieces.iter().map(|p| p.sql().len()).sum::<usize>() <= PIPELINE_MAX_BYTES
+            && file.pieces.iter().all(|p| {
+                matches!(p, crate::script::Piece::Statement { .. })
+                    && !is_transaction_control(p.sql())
+            })
     }
 
     fn record(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
@@ -465,6 +584,10 @@ impl Run<'_, '_> {
 
     fn sql(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
         let file = sql::prepare(&d.path, bytes, &self.opts.variables)?;
+        if self.pipelinable(d, &file) {
+            return self.sql_pipelined(d, bytes, &file);
+        }
+        self.restore_session()?;
         let own_tx = !self.opts.single_transaction && !file.no_transaction;
         if own_tx {
             sql::control(self.conn, "BEGIN", &d.path, None, self.observer)?;

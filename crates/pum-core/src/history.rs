@@ -217,6 +217,19 @@ impl UpgradesTable {
         Ok(())
     }
 
+    /// The INSERT of a delta's row for use inside the delta's transaction,
+    /// with the execution time computed by the server (milliseconds since
+    /// the transaction began). Parameters: version, description, type,
+    /// script, checksum.
+    pub fn insert_timed_sql(&self) -> String {
+        format!(
+            "INSERT INTO {} (version, description, type, script, checksum, installed_by, \
+             execution_time, success) VALUES ($1, $2, $3::integer, $4, $5, session_user, \
+             (extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer, true)",
+            self.sql()
+        )
+    }
+
     /// The text both lock keys are derived from.
     fn lock_key(&self) -> String {
         format!("{}.{}", self.schema(), self.name.name)

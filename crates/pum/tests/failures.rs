@@ -1155,3 +1155,36 @@ fn settings_made_by_pre_all_apply_to_every_delta() {
         ["app", "app"]
     );
 }
+
+#[test]
+fn deferred_constraint_failing_at_commit_is_charged_to_the_delta() {
+    let db = baselined("deferred_fk");
+    db.exec(
+        "CREATE TABLE app.parent (id int PRIMARY KEY); \
+         CREATE TABLE app.child (id int, parent int REFERENCES app.parent DEFERRABLE INITIALLY DEFERRED)",
+    );
+    db.write(
+        "d/delta_1.0.1_ok.sql",
+        "INSERT INTO app.parent VALUES (1);\n",
+    );
+    db.write(
+        "d/delta_1.0.2_orphan.sql",
+        "INSERT INTO app.child VALUES (1, 1);\nINSERT INTO app.child VALUES (2, 99);\n",
+    );
+    let run = up(&db, &[]);
+    run.expect_code(2);
+    assert_has(&run.stderr(), &["d/delta_1.0.2_orphan.sql:", "23503"]);
+    // The first delta stays; the second left nothing, not even its valid row.
+    assert_eq!(db.scalar("SELECT count(*) FROM app.child"), "0");
+    assert_eq!(
+        db.column("SELECT description FROM app.info WHERE type <> 0 ORDER BY id"),
+        ["ok"]
+    );
+    // Execution time is recorded, computed by the server.
+    assert!(
+        db.scalar("SELECT execution_time FROM app.info WHERE description = 'ok'")
+            .parse::<i32>()
+            .unwrap()
+            >= 0
+    );
+}

@@ -83,7 +83,8 @@ fn copy_data_line(piece: &Piece, error: &DbError) -> Option<usize> {
     Some(data_line + n.saturating_sub(1))
 }
 
-fn located(path: &Path, piece: &Piece, error: DbError) -> Error {
+/// The error of a failing statement, with its file and line.
+pub fn located(path: &Path, piece: &Piece, error: DbError) -> Error {
     let line = match error.position {
         Some(p) => script::line_of_position(piece, p),
         None => copy_data_line(piece, &error).unwrap_or_else(|| piece.line()),

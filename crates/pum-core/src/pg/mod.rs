@@ -387,6 +387,116 @@ impl Conn {
         self.finish(first)
     }
 
+    /// Sends several statements in one round trip (libpq pipeline mode) and
+    /// reads their outcomes. Returns the rows of every statement, or the
+    /// index of the first that failed with its error; the statements after
+    /// a failure are not run. Each statement is a single command with text
+    /// parameters (no COPY).
+    ///
+    /// Meant for short batches whose results are small: all statements are
+    /// sent before any result is read.
+    pub fn pipeline(
+        &mut self,
+        statements: &[(&str, &[Option<&str>])],
+    ) -> Result<Vec<Rows>, (usize, DbError)> {
+        let bad = |i: usize| {
+            move |_| {
+                (
+                    i,
+                    DbError {
+                        message: "a query or parameter contains a NUL byte".into(),
+                        ..DbError::default()
+                    },
+                )
+            }
+        };
+        // Build every C string first: nothing is sent if one is invalid.
+        let mut owned: Vec<(CString, Vec<Option<CString>>)> = Vec::with_capacity(statements.len());
+        for (i, (sql, params)) in statements.iter().enumerate() {
+            let c = CString::new(*sql).map_err(bad(i))?;
+            let p = params
+                .iter()
+                .map(|p| p.map(CString::new).transpose())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(bad(i))?;
+            owned.push((c, p));
+        }
+        // SAFETY: live connection with no command in progress.
+        if unsafe { pq::PQenterPipelineMode(self.raw) } != 1 {
+            return Err((0, self.last_error()));
+        }
+        let mut sent = 0;
+        for (c, params) in &owned {
+            let ptrs: Vec<*const c_char> = params
+                .iter()
+                .map(|p| p.as_ref().map_or(ptr::null(), |c| c.as_ptr()))
+                .collect();
+            // SAFETY: as in `query`: NUL-terminated command, `ptrs.len()`
+            // parameter pointers valid for the call, text format.
+            let ok = unsafe {
+                pq::PQsendQueryParams(
+                    self.raw,
+                    c.as_ptr(),
+                    ptrs.len() as c_int,
+                    ptr::null(),
+                    ptrs.as_ptr(),
+                    ptr::null(),
+                    ptr::null(),
+                    0,
+                )
+            };
+            if ok != 1 {
+                break;
+            }
+            sent += 1;
+        }
+        let send_error = (sent < owned.len()).then(|| (sent, self.last_error()));
+        // SAFETY: live connection in pipeline mode.
+        let synced = unsafe { pq::PQpipelineSync(self.raw) } == 1;
+        let mut rows = Vec::with_capacity(sent);
+        let mut failure: Option<(usize, DbError)> = None;
+        let mut index = 0;
+        if synced {
+            loop {
+                // SAFETY: live connection; results are owned and cleared.
+                let res = PgResult(unsafe { pq::PQgetResult(self.raw) });
+                if res.0.is_null() {
+                    // End of one statement's results.
+                    index += 1;
+                    continue;
+                }
+                match res.status() {
+                    pq::ExecStatusType::PGRES_PIPELINE_SYNC => break,
+                    pq::ExecStatusType::PGRES_COMMAND_OK
+                    | pq::ExecStatusType::PGRES_TUPLES_OK
+                    | pq::ExecStatusType::PGRES_EMPTY_QUERY => {
+                        if failure.is_none() {
+                            rows.push(res.rows());
+                        }
+                    }
+                    pq::ExecStatusType::PGRES_PIPELINE_ABORTED => {}
+                    _ => {
+                        if failure.is_none() {
+                            failure = Some((index, error_from_result(res.0)));
+                        }
+                    }
+                }
+            }
+        }
+        // SAFETY: live connection; every result up to the sync was read.
+        let exited = unsafe { pq::PQexitPipelineMode(self.raw) } == 1;
+        if !synced || !exited {
+            return Err((
+                index.min(statements.len().saturating_sub(1)),
+                self.last_error(),
+            ));
+        }
+        match failure.or(send_error) {
+            Some(f) => Err(f),
+            None => Ok(rows),
+        }
+    }
+
     /// Runs a `COPY ... FROM STDIN` statement and feeds it `data` (the rows,
     /// in the statement's format, without the `\.` terminator).
     pub fn copy_in(&mut self, sql: &str, data: &[u8]) -> Result<Rows, DbError> {
