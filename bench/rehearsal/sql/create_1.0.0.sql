@@ -1,0 +1,49 @@
+-- The data model at version 1.0.0 (structure only). Data: fill.sql.
+CREATE SCHEMA shop;
+CREATE SCHEMA shop_sys;  -- pum's upgrades table lives here
+
+CREATE TABLE shop.product (
+    id          integer PRIMARY KEY,
+    sku         text NOT NULL UNIQUE,
+    name        text NOT NULL,
+    price       numeric(10,2) NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE shop.customer (
+    id          integer PRIMARY KEY,
+    name        text NOT NULL,
+    email       text NOT NULL,
+    country     char(2) NOT NULL,
+    balance     numeric(12,2) NOT NULL DEFAULT 0,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX customer_email_idx ON shop.customer (email);
+
+CREATE TABLE shop.orders (
+    id           bigint PRIMARY KEY,
+    customer_id  integer NOT NULL REFERENCES shop.customer (id),
+    ordered_at   timestamptz NOT NULL,
+    status       text NOT NULL,
+    amount       numeric(12,2) NOT NULL,
+    note         text
+);
+CREATE INDEX orders_customer_idx ON shop.orders (customer_id);
+CREATE INDEX orders_ordered_at_idx ON shop.orders (ordered_at);
+
+CREATE TABLE shop.order_line (
+    id          bigint PRIMARY KEY,
+    order_id    bigint NOT NULL REFERENCES shop.orders (id),
+    product_id  integer NOT NULL REFERENCES shop.product (id),
+    quantity    integer NOT NULL,
+    unit_price  numeric(10,2) NOT NULL,
+    label       text NOT NULL
+);
+CREATE INDEX order_line_order_idx ON shop.order_line (order_id);
+
+CREATE TABLE shop.event_log (
+    id          bigserial PRIMARY KEY,
+    logged_at   timestamptz NOT NULL,
+    kind        text NOT NULL,
+    payload     text
+);
