@@ -348,6 +348,31 @@ impl Conn {
         self.finish(first)
     }
 
+    /// Sends one statement with text parameters (extended protocol);
+    /// returns false if libpq could not send it.
+    fn send_params(&mut self, sql: &CString, params: &[Option<CString>]) -> bool {
+        let ptrs: Vec<*const c_char> = params
+            .iter()
+            .map(|p| p.as_ref().map_or(ptr::null(), |c| c.as_ptr()))
+            .collect();
+        // SAFETY: `ptrs` holds `params.len()` pointers to CStrings (or NULL
+        // for SQL NULL) that outlive the call; NULL type/length/format
+        // arrays mean "infer types, text format".
+        let sent = unsafe {
+            pq::PQsendQueryParams(
+                self.raw,
+                sql.as_ptr(),
+                ptrs.len() as c_int,
+                ptr::null(),
+                ptrs.as_ptr(),
+                ptr::null(),
+                ptr::null(),
+                0,
+            )
+        };
+        sent == 1
+    }
+
     /// Runs one statement with text parameters bound as `$1, $2...`.
     pub fn query(&mut self, sql: &str, params: &[Option<&str>]) -> Result<Rows, DbError> {
         let bad = |_| DbError {
@@ -360,26 +385,7 @@ impl Conn {
             .map(|p| p.map(CString::new).transpose())
             .collect::<Result<_, _>>()
             .map_err(bad)?;
-        let ptrs: Vec<*const c_char> = owned
-            .iter()
-            .map(|p| p.as_ref().map_or(ptr::null(), |c| c.as_ptr()))
-            .collect();
-        // SAFETY: `ptrs` holds `params.len()` pointers to CStrings (or NULL
-        // for SQL NULL) that outlive the call; NULL type/length/format
-        // arrays mean "infer types, text format".
-        let sent = unsafe {
-            pq::PQsendQueryParams(
-                self.raw,
-                c.as_ptr(),
-                ptrs.len() as c_int,
-                ptr::null(),
-                ptrs.as_ptr(),
-                ptr::null(),
-                ptr::null(),
-                0,
-            )
-        };
-        if sent != 1 {
+        if !self.send_params(&c, &owned) {
             return Err(self.last_error());
         }
         // SAFETY: a query was just sent on this live connection.
@@ -427,25 +433,8 @@ impl Conn {
         }
         let mut sent = 0;
         for (c, params) in &owned {
-            let ptrs: Vec<*const c_char> = params
-                .iter()
-                .map(|p| p.as_ref().map_or(ptr::null(), |c| c.as_ptr()))
-                .collect();
-            // SAFETY: as in `query`: NUL-terminated command, `ptrs.len()`
-            // parameter pointers valid for the call, text format.
-            let ok = unsafe {
-                pq::PQsendQueryParams(
-                    self.raw,
-                    c.as_ptr(),
-                    ptrs.len() as c_int,
-                    ptr::null(),
-                    ptrs.as_ptr(),
-                    ptr::null(),
-                    ptr::null(),
-                    0,
-                )
-            };
-            if ok != 1 {
+            let ok = self.send_params(c, params);
+            if !ok {
                 break;
             }
             sent += 1;
