@@ -628,19 +628,18 @@ fn upgrades_table_ddl(db: &Db) -> Vec<String> {
     s
 }
 
-/// The upgrades table our `baseline` creates is pum 0.10's, to the catalog.
-#[test]
-fn baseline_creates_the_same_upgrades_table() {
-    let Some(exe) = python_pum() else { return };
-    let theirs = Db::new("compat_ddl_py");
-    let mine = Db::new("compat_ddl_us");
+/// Two fresh databases with schema `app`, baselined at 1.4.2 into
+/// `app.info`: the first by Python pum 0.10, the second by ours.
+fn baselined_by_both(exe: &Path, test: &str) -> (Db, Db) {
+    let theirs = Db::new(&format!("{test}_py"));
+    let mine = Db::new(&format!("{test}_us"));
     for db in [&theirs, &mine] {
         db.exec("CREATE SCHEMA app");
         std::fs::create_dir_all(db.path().join("delta")).unwrap();
     }
     py(
         &theirs,
-        &exe,
+        exe,
         &[
             "baseline",
             "-p",
@@ -661,6 +660,14 @@ fn baseline_creates_the_same_upgrades_table() {
         ],
     )
     .ok();
+    (theirs, mine)
+}
+
+/// The upgrades table our `baseline` creates is pum 0.10's, to the catalog.
+#[test]
+fn baseline_creates_the_same_upgrades_table() {
+    let Some(exe) = python_pum() else { return };
+    let (theirs, mine) = baselined_by_both(&exe, "compat_ddl");
 
     let (a, b) = (upgrades_table_ddl(&theirs), upgrades_table_ddl(&mine));
     // Sanity: the comparison sees what matters.
@@ -702,35 +709,7 @@ fn baseline_creates_the_same_upgrades_table() {
 #[test]
 fn baseline_row_is_the_same() {
     let Some(exe) = python_pum() else { return };
-    let theirs = Db::new("compat_brow_py");
-    let mine = Db::new("compat_brow_us");
-    for db in [&theirs, &mine] {
-        db.exec("CREATE SCHEMA app");
-        std::fs::create_dir_all(db.path().join("delta")).unwrap();
-    }
-    py(
-        &theirs,
-        &exe,
-        &[
-            "baseline",
-            "-p",
-            &theirs.name,
-            "-t",
-            "app.info",
-            "-d",
-            "delta",
-            "-b",
-            "1.4.2",
-        ],
-    )
-    .ok();
-    ours(
-        &mine,
-        &[
-            "baseline", "-p", &mine.name, "-t", "app.info", "-d", "delta", "-b", "1.4.2",
-        ],
-    )
-    .ok();
+    let (theirs, mine) = baselined_by_both(&exe, "compat_brow");
     let row = "SELECT version, description, type, script, checksum, installed_by, \
                execution_time, success FROM app.info ORDER BY id";
     assert_eq!(theirs.rows(row), ["1.4.2|baseline|0|||postgres|1|t"]);

@@ -292,15 +292,6 @@ impl Snapshot {
         }
         Ok(snap)
     }
-
-    /// Objects of one kind, grouped for lookups.
-    pub fn by_kind(&self) -> BTreeMap<Kind, Vec<&Object>> {
-        let mut m: BTreeMap<Kind, Vec<&Object>> = BTreeMap::new();
-        for o in &self.objects {
-            m.entry(o.kind).or_default().push(o);
-        }
-        m
-    }
 }
 
 /// One side of a comparison: a live database or a snapshot file.

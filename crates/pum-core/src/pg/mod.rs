@@ -6,8 +6,8 @@
 //! user runs. This module is the only place in the project with `unsafe`.
 //!
 //! The surface is what pum needs: connect, run a statement (simple
-//! protocol), run a query with bound text parameters, feed `COPY FROM
-//! STDIN`, collect server notices, cancel.
+//! protocol), run a query with bound text parameters, send a pipeline of
+//! statements, feed `COPY FROM STDIN`, collect server notices.
 
 mod conninfo;
 mod quote;
@@ -566,13 +566,6 @@ impl Conn {
                 | pq::PGTransactionStatusType::PQTRANS_INERROR
         )
     }
-
-    /// A handle that can cancel the running query from another thread.
-    pub fn cancel_handle(&self) -> Option<CancelHandle> {
-        // SAFETY: live connection; the returned object is freed in Drop.
-        let raw = unsafe { pq::PQgetCancel(self.raw) };
-        (!raw.is_null()).then_some(CancelHandle { raw })
-    }
 }
 
 impl Drop for Conn {
@@ -587,32 +580,6 @@ impl Drop for Conn {
 impl fmt::Debug for Conn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Conn").field("db", &self.dbname()).finish()
-    }
-}
-
-/// Cancels the query running on a connection (safe to use from another thread).
-pub struct CancelHandle {
-    raw: *mut pq::PGcancel,
-}
-
-// SAFETY: libpq documents PQcancel as safe to call from another thread
-// (even a signal handler) on a PGcancel object.
-unsafe impl Send for CancelHandle {}
-
-impl CancelHandle {
-    /// Asks the server to cancel the current query; returns false if the
-    /// request could not be sent.
-    pub fn cancel(&self) -> bool {
-        let mut buf = [0 as c_char; 256];
-        // SAFETY: `raw` is live; `buf` is a writable buffer of the given size.
-        unsafe { pq::PQcancel(self.raw, buf.as_mut_ptr(), buf.len() as c_int) == 1 }
-    }
-}
-
-impl Drop for CancelHandle {
-    fn drop(&mut self) {
-        // SAFETY: owned object, freed once.
-        unsafe { pq::PQfreeCancel(self.raw) }
     }
 }
 
