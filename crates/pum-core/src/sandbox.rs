@@ -66,9 +66,12 @@ fn sandbox_err(message: impl Into<String>) -> Error {
     }
 }
 
+fn has_server(d: &Path) -> bool {
+    d.join("initdb").is_file() && d.join("postgres").is_file()
+}
+
 /// Finds the directory with the server binaries.
 pub fn find_bin_dir() -> Result<PathBuf> {
-    let has_server = |d: &Path| d.join("initdb").is_file() && d.join("postgres").is_file();
     if let Some(d) = std::env::var_os("PUM_PG_BINDIR") {
         let d = PathBuf::from(d);
         return if has_server(&d) {
@@ -147,7 +150,15 @@ impl Sandbox {
     /// Creates and starts a cluster. Takes about two seconds.
     pub fn start(opts: &SandboxOptions) -> Result<Sandbox> {
         let bin_dir = match &opts.bin_dir {
-            Some(d) => d.clone(),
+            Some(d) if has_server(d) => d.clone(),
+            Some(d) => {
+                return Err(sandbox_err(format!(
+                    "{} holds no PostgreSQL server binaries (initdb, postgres); point \
+                     --pg-bindir or PUM_PG_BINDIR at a directory that does \
+                     (e.g. /usr/lib/postgresql/15/bin)",
+                    d.display()
+                )))
+            }
             None => find_bin_dir()?,
         };
         let user = server_user()?;

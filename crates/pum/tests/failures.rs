@@ -1188,3 +1188,37 @@ fn deferred_constraint_failing_at_commit_is_charged_to_the_delta() {
             >= 0
     );
 }
+
+#[test]
+fn sandbox_without_server_binaries_names_the_fix() {
+    let db = Db::new("sandbox_nobin");
+    let run = Run(db
+        .pum()
+        .env("PUM_PG_BINDIR", "/nonexistent/pg/bin")
+        .args(["sandbox", "--", "true"])
+        .output()
+        .unwrap());
+    run.expect_code(2);
+    assert_has(
+        &run.stderr(),
+        &["/nonexistent/pg/bin", "initdb", "PUM_PG_BINDIR"],
+    );
+}
+
+#[test]
+fn sandbox_with_a_missing_command_fails_and_cleans_up() {
+    let db = Db::new("sandbox_nocmd");
+    let run = db.run(&["sandbox", "--", "/nonexistent/command"]);
+    run.expect_code(2);
+    assert_has(&run.stderr(), &["cannot run `/nonexistent/command`"]);
+    // The cluster it started is stopped and its directory removed.
+    let root = run
+        .stderr()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("pum sandbox: PostgreSQL running in ")
+                .map(|r| r.split(' ').next().unwrap().to_string())
+        })
+        .expect("the sandbox reports where it runs");
+    assert!(!std::path::Path::new(&root).exists(), "{root} left behind");
+}
