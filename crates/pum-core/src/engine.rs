@@ -289,9 +289,14 @@ pub fn upgrade(
             }
             return Err(Error::Refused { problems });
         }
-        if files.iter().any(|d| d.lang == Lang::Python) {
-            python::check_interpreter(&opts.python)?;
-        }
+        // One interpreter runs every Python file of the upgrade, as in pum
+        // 0.10; starting it first means a broken interpreter fails the
+        // upgrade before anything runs.
+        let worker = if files.iter().any(|d| d.lang == Lang::Python) {
+            Some(start_worker(opts, target)?)
+        } else {
+            None
+        };
         let from = plan.current;
         if opts.dry_run {
             return Ok(UpgradeReport {
@@ -311,6 +316,7 @@ pub fn upgrade(
             applied: &mut applied,
             settings: None,
             needs_restore: false,
+            worker,
         };
         if opts.single_transaction {
             run.conn.execute("BEGIN")?;
@@ -351,6 +357,17 @@ pub fn upgrade(
     }
 }
 
+/// Starts the interpreter that runs the Python files of one upgrade.
+fn start_worker(opts: &UpgradeOptions, target: &ConnTarget) -> Result<python::Worker> {
+    python::Worker::start(&python::WorkerOptions {
+        interpreter: &opts.python,
+        target,
+        delta_dirs: &opts.source.dirs,
+        upgrades_table: opts.source.table.given(),
+        variables: &opts.variables,
+    })
+}
+
 fn single_transaction_problems(files: &[&Delta]) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     for d in files {
@@ -389,6 +406,8 @@ struct Run<'a, 'o> {
     /// A versioned delta ran since the session was last brought back to
     /// those settings.
     needs_restore: bool,
+    /// The interpreter of the Python files (when there are any).
+    worker: Option<python::Worker>,
 }
 
 /// The most statements a delta may have to be sent in one round trip.
@@ -619,20 +638,18 @@ impl Run<'_, '_> {
     }
 
     fn python(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
-        let current = self.current.map(|v| v.to_string());
+        let worker = match &mut self.worker {
+            Some(w) => w,
+            None => self.worker.insert(start_worker(self.opts, self.target)?),
+        };
         let job = python::PythonJob {
             file: &d.path,
             module_name: &d.name,
-            current_db_version: current,
-            delta_dirs: &self.opts.source.dirs,
-            target: self.target,
-            upgrades_table: self.opts.source.table.given(),
-            variables: &self.opts.variables,
-            interpreter: &self.opts.python,
+            current_db_version: self.current.map(|v| v.to_string()),
         };
         let observer = &mut *self.observer;
         let path = d.path.as_path();
-        python::run(&job, &mut |out| match out {
+        worker.run(&job, &mut |out| match out {
             python::Output::Stdout(line) => observer.event(&Event::PythonOutput {
                 file: path,
                 line,

@@ -59,6 +59,9 @@ pub enum Error {
         message: String,
         /// The traceback or the last lines the script printed on stderr.
         traceback: String,
+        /// The interpreter that ran it, with its version
+        /// (`/usr/bin/python3 (Python 3.11.2)`).
+        interpreter: String,
     },
     /// The Python interpreter could not be started.
     PythonLaunch {
@@ -201,10 +204,19 @@ impl fmt::Display for Error {
                 file,
                 message,
                 traceback,
+                interpreter,
             } => {
                 write!(f, "{}: {message}", file.display())?;
                 if !traceback.trim().is_empty() {
                     write!(f, "\n{}", traceback.trim_end())?;
+                }
+                if message.contains("ModuleNotFoundError") || message.contains("ImportError") {
+                    write!(
+                        f,
+                        "\n  the deltas ran with {interpreter}: install the missing module for \
+                         that interpreter, or choose another one with --python, PUM_PYTHON or \
+                         the config file's `python` key"
+                    )?;
                 }
                 Ok(())
             }

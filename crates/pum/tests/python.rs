@@ -202,7 +202,8 @@ class Alpha(DeltaPy):
             "delta_dir": self.delta_dir,
             "delta_dirs": self.delta_dirs,
             "upgrades_table": self.upgrades_table,
-            "current_db_version": self.current_db_version,
+            "current_db_version": str(self.current_db_version),
+            "version_type": type(self.current_db_version).__name__,
             "variables": {k: [type(v).__name__, v] for k, v in self.variables.items()},
         }, sort_keys=True))
 "#,
@@ -237,6 +238,7 @@ class Alpha(DeltaPy):
     assert_eq!(props["delta_dirs"], serde_json::json!(["delta", "more"]));
     assert_eq!(props["upgrades_table"], "app.info");
     assert_eq!(props["current_db_version"], "1.0.1");
+    assert_eq!(props["version_type"], "Version");
     assert_eq!(
         props["variables"],
         serde_json::json!({

@@ -1,20 +1,25 @@
-//! Python deltas, run the way pum 0.x runs them.
+//! Python deltas, run the way pum 0.10 runs them: every Python file of an
+//! upgrade in one interpreter.
 //!
-//! A Python delta defines subclasses of `pum.core.deltapy.DeltaPy`; pum 0.x
-//! imported the file and called `run()` on an instance of each. pum runs
-//! the file in a child interpreter with a small embedded bootstrap
-//! (`python/bootstrap.py`) that provides the `pum.core.deltapy` module, so
-//! existing deltas work without pum 0.x being installed.
+//! A Python delta defines subclasses of `pum.core.deltapy.DeltaPy`; pum
+//! 0.10 imported the file into its own process and called `run()` on an
+//! instance of each. pum starts one child interpreter per upgrade (a
+//! [`Worker`]) with a small embedded bootstrap (`python/bootstrap.py`)
+//! that provides the `pum.core.deltapy` module and pum 0.10's contract
+//! (version objects, a visible `pum` distribution, module loading), so
+//! existing deltas work without Python pum being installed, and the cost
+//! of starting Python and importing heavy modules is paid once.
 //!
-//! The job goes to the child as JSON on its standard input (which is then
-//! closed: a delta cannot wait for input). Its standard output and error
-//! are streamed back line by line. Two protocol lines on stderr are not
-//! output: `pum-warning: ...` (becomes [`Output::Warning`]) and
-//! `pum-exception: {json}` (the summary and traceback of an exception).
+//! The worker reads jobs as JSON lines on its standard input; deltas get
+//! an empty standard input of their own. Their standard output and error
+//! are streamed back line by line; the worker's protocol messages travel
+//! on the same pipes, marked with a per-worker nonce, and pum waits for
+//! the end marker on both pipes before it goes on, so every line a file
+//! printed is shown before the file is reported done.
 //!
 //! The delta gets a pg_service name to connect with. When the user gave a
 //! connection string instead of a service name, pum writes the options to
-//! a temporary service file (mode 0600, removed afterwards) with one
+//! a temporary service file (mode 0600, removed with the worker) with one
 //! section `[pum]` and points `PGSERVICEFILE` at it: a password never
 //! appears in the child's arguments or environment.
 
@@ -22,7 +27,7 @@ use std::collections::VecDeque;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,7 +37,7 @@ use crate::pg::ConnTarget;
 use crate::vars::{Value, Variables};
 
 /// The bootstrap script run by the interpreter with `-c`.
-const BOOTSTRAP: &str = include_str!("../../../../python/bootstrap.py");
+const BOOTSTRAP: &str = include_str!("../../python/bootstrap.py");
 
 /// The section name of the temporary service file.
 const TEMP_SERVICE: &str = "pum";
@@ -44,31 +49,39 @@ const STDERR_TAIL: usize = 60;
 /// exited (a process started by the delta may keep them open).
 const PIPE_GRACE: Duration = Duration::from_secs(2);
 
-const WARNING_PREFIX: &str = "pum-warning: ";
-const EXCEPTION_PREFIX: &str = "pum-exception: ";
+/// How long the interpreter may take to start and load the bootstrap.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Everything a Python delta run needs.
+/// How long a worker may take to exit once its input is closed.
+const EXIT_GRACE: Duration = Duration::from_secs(5);
+
+/// What the Python files of one upgrade share.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions<'a> {
+    /// The interpreter: a name looked up in `PATH` (`python3`) or a path.
+    pub interpreter: &'a OsStr,
+    /// The database the deltas work on.
+    pub target: &'a ConnTarget,
+    /// The delta directories, as given on the command line.
+    pub delta_dirs: &'a [PathBuf],
+    /// The upgrades table, as given (`schema.table`).
+    pub upgrades_table: &'a str,
+    /// The variables given with `-v`.
+    pub variables: &'a Variables,
+}
+
+/// One Python file to run.
 #[derive(Debug, Clone)]
 pub struct PythonJob<'a> {
     /// The delta file (as given; may be relative to the current directory).
     pub file: &'a Path,
     /// The module name the file is imported as (`pre-all`, the delta name...).
     pub module_name: &'a str,
-    /// The version of the database before this delta, if known.
+    /// The version of the database before this file, if known.
     pub current_db_version: Option<String>,
-    /// The delta directories, as given on the command line.
-    pub delta_dirs: &'a [PathBuf],
-    /// The database the delta works on.
-    pub target: &'a ConnTarget,
-    /// The upgrades table, as `schema.table`.
-    pub upgrades_table: &'a str,
-    /// The variables given with `-v`.
-    pub variables: &'a Variables,
-    /// The interpreter: a name looked up in `PATH` (`python3`) or a path.
-    pub interpreter: &'a OsStr,
 }
 
-/// Output of the script, line by line, as it arrives.
+/// Output of a Python file, line by line, as it arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output<'a> {
     /// A line printed on standard output (without its newline).
@@ -79,143 +92,368 @@ pub enum Output<'a> {
     Warning(&'a str),
 }
 
-/// Checks that the interpreter starts, so an upgrade whose plan holds
-/// Python deltas fails before anything runs rather than half-way.
-pub fn check_interpreter(interpreter: &OsStr) -> Result<()> {
-    let launch_error = |message: String| Error::PythonLaunch {
-        interpreter: interpreter.to_string_lossy().into_owned(),
-        message,
-    };
-    let status = Command::new(interpreter)
-        .args(["-c", "import sys; sys.exit(0)"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map_err(|e| launch_error(e.to_string()))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(launch_error(format!(
-            "it does not run Python code ({status})"
-        )))
-    }
-}
-
-/// Runs one Python delta to completion, streaming its output to `on_output`.
+/// The interpreter that runs the Python files of one upgrade.
 ///
-/// `on_output` is called on the calling thread, once per line, in the order
-/// the lines arrive. Fails with [`Error::PythonLaunch`] when the interpreter
-/// cannot be started and with [`Error::Python`] when the delta raises or
-/// exits with a non-zero status.
-pub fn run(job: &PythonJob<'_>, on_output: &mut dyn FnMut(Output<'_>)) -> Result<()> {
-    let launch_error = |message: String| Error::PythonLaunch {
-        interpreter: job.interpreter.to_string_lossy().into_owned(),
-        message,
-    };
-
-    let mut cmd = Command::new(job.interpreter);
-    cmd.arg("-u")
-        .arg("-c")
-        .arg(BOOTSTRAP)
-        .env("PYTHONUNBUFFERED", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // `_service_dir` is kept alive until the child is done: the temporary
-    // service file lives in it.
-    let (pg_service, _service_dir) = match job.target.service_name() {
-        Some(name) => (name.to_string(), None),
-        None => {
-            let (dir, file) =
-                crate::pg::service_file::write_service_file(job.target, TEMP_SERVICE)?;
-            cmd.env("PGSERVICEFILE", &file);
-            (TEMP_SERVICE.to_string(), Some(dir))
-        }
-    };
-    let payload = job_json(job, &pg_service);
-
-    let mut child = cmd.spawn().map_err(|e| launch_error(e.to_string()))?;
-    let stdin = child.stdin.take().expect("stdin is piped");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let stderr = child.stderr.take().expect("stderr is piped");
-
-    // The job is small, but a writer thread means no deadlock whatever its
-    // size. A write error means the interpreter died early: its exit
-    // status tells why.
-    let writer = thread::spawn(move || {
-        let mut stdin = stdin;
-        let _ = stdin.write_all(payload.as_bytes());
-    });
-
-    let (tx, rx) = mpsc::channel::<Line>();
-    spawn_reader(stdout, Stream::Stdout, tx.clone());
-    spawn_reader(stderr, Stream::Stderr, tx);
-
-    let mut tail: VecDeque<String> = VecDeque::with_capacity(STDERR_TAIL);
-    let mut exception: Option<ExceptionReport> = None;
-    let mut open_streams = 2;
-    let mut exited: Option<(ExitStatus, Instant)> = None;
-    while open_streams > 0 {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(Line::Eof) => open_streams -= 1,
-            Ok(Line::Text(Stream::Stdout, text)) => on_output(Output::Stdout(&text)),
-            Ok(Line::Text(Stream::Stderr, text)) => {
-                if let Some(rest) = text.strip_prefix(WARNING_PREFIX) {
-                    on_output(Output::Warning(rest));
-                } else if let Some(report) = text
-                    .strip_prefix(EXCEPTION_PREFIX)
-                    .and_then(|json| serde_json::from_str::<ExceptionReport>(json).ok())
-                {
-                    exception = Some(report);
-                } else {
-                    on_output(Output::Stderr(&text));
-                    if tail.len() == STDERR_TAIL {
-                        tail.pop_front();
-                    }
-                    tail.push_back(text);
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => match exited {
-                None => {
-                    if let Some(status) = try_wait(&mut child, job)? {
-                        exited = Some((status, Instant::now()));
-                    }
-                }
-                Some((_, at)) if at.elapsed() > PIPE_GRACE => break,
-                Some(_) => {}
-            },
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    let status = match exited {
-        Some((status, _)) => status,
-        None => child.wait().map_err(|e| Error::io(job.file, e))?,
-    };
-    let _ = writer.join();
-
-    if status.success() {
-        return Ok(());
-    }
-    let (message, traceback) = match exception {
-        Some(report) => (
-            format!("the Python delta raised {}", report.summary),
-            report.traceback.trim_end().to_string(),
-        ),
-        None => (
-            describe_status(status),
-            tail.into_iter().collect::<Vec<_>>().join("\n"),
-        ),
-    };
-    Err(Error::Python {
-        file: job.file.to_path_buf(),
-        message,
-        traceback,
-    })
+/// Started by [`Worker::start`], which fails when the interpreter cannot
+/// run the bootstrap (so an upgrade fails before anything runs, not half
+/// way); stopped when dropped (its input is closed, then it is killed if
+/// it does not exit in time).
+pub struct Worker {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<Line>,
+    open_streams: usize,
+    marker: String,
+    seq: u64,
+    interpreter: String,
+    executable: String,
+    python_version: String,
+    /// Keeps the temporary service file (if any) alive with the worker.
+    _service_dir: Option<tempfile::TempDir>,
 }
 
-fn try_wait(child: &mut Child, job: &PythonJob<'_>) -> Result<Option<ExitStatus>> {
-    child.try_wait().map_err(|e| Error::io(job.file, e))
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("pid", &self.child.id())
+            .field("executable", &self.executable)
+            .field("python_version", &self.python_version)
+            .finish()
+    }
+}
+
+/// A protocol message of the bootstrap.
+#[derive(serde::Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Message {
+    Ready {
+        executable: String,
+        version: String,
+    },
+    Warning {
+        text: String,
+    },
+    Done {
+        seq: u64,
+        ok: bool,
+        #[serde(default)]
+        summary: Option<String>,
+        #[serde(default)]
+        traceback: Option<String>,
+        #[serde(default)]
+        exit: Option<i64>,
+    },
+}
+
+/// What one file's run came to, as the bootstrap reported it.
+struct Outcome {
+    ok: bool,
+    summary: Option<String>,
+    traceback: Option<String>,
+    exit: Option<i64>,
+}
+
+impl Worker {
+    /// Starts the interpreter with the bootstrap and waits until it is
+    /// ready to run files.
+    pub fn start(opts: &WorkerOptions<'_>) -> Result<Worker> {
+        let interpreter = opts.interpreter.to_string_lossy().into_owned();
+        let launch_error = |message: String| Error::PythonLaunch {
+            interpreter: interpreter.clone(),
+            message,
+        };
+        let mut cmd = Command::new(opts.interpreter);
+        cmd.arg("-u")
+            .arg("-c")
+            .arg(BOOTSTRAP)
+            .env("PYTHONUNBUFFERED", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (pg_service, service_dir) = match opts.target.service_name() {
+            Some(name) => (name.to_string(), None),
+            None => {
+                let (dir, file) =
+                    crate::pg::service_file::write_service_file(opts.target, TEMP_SERVICE)?;
+                cmd.env("PGSERVICEFILE", &file);
+                (TEMP_SERVICE.to_string(), Some(dir))
+            }
+        };
+        let nonce = nonce();
+        let mut child = cmd.spawn().map_err(|e| launch_error(e.to_string()))?;
+        let stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = mpsc::channel::<Line>();
+        spawn_reader(stdout, Stream::Stdout, tx.clone());
+        spawn_reader(stderr, Stream::Stderr, tx);
+        let mut worker = Worker {
+            child,
+            stdin: Some(stdin),
+            lines: rx,
+            open_streams: 2,
+            marker: format!("\u{1e}pum:{nonce}:"),
+            seq: 0,
+            interpreter: interpreter.clone(),
+            executable: String::new(),
+            python_version: String::new(),
+            _service_dir: service_dir,
+        };
+        let setup = setup_json(opts, &nonce, &pg_service);
+        // A write error means the interpreter died at once: the wait below
+        // says why.
+        let _ = worker.send(&setup);
+
+        let started = Instant::now();
+        let mut tail: VecDeque<String> = VecDeque::new();
+        loop {
+            match worker.lines.recv_timeout(Duration::from_millis(100)) {
+                Ok(Line::Eof) => {
+                    worker.open_streams -= 1;
+                    if worker.open_streams == 0 {
+                        break;
+                    }
+                }
+                Ok(Line::Text(stream, text)) => {
+                    if let Some((before, rest)) = split_marker(&text, &worker.marker) {
+                        if let Ok(Message::Ready {
+                            executable,
+                            version,
+                        }) = serde_json::from_str(rest)
+                        {
+                            worker.executable = executable;
+                            worker.python_version = version;
+                            return Ok(worker);
+                        }
+                        push_tail(&mut tail, before);
+                    } else if matches!(stream, Stream::Stderr) {
+                        push_tail(&mut tail, &text);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if started.elapsed() > READY_TIMEOUT {
+                        return Err(launch_error(format!(
+                            "it did not start within {} seconds",
+                            READY_TIMEOUT.as_secs()
+                        )));
+                    }
+                    if let Ok(Some(_)) = worker.child.try_wait() {
+                        // Let the pipes deliver what it printed.
+                        if started.elapsed() > PIPE_GRACE {
+                            break;
+                        }
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        let status = worker.child.wait().ok();
+        let why = match (tail.back(), status) {
+            (Some(last), _) => format!("it cannot run pum's Python bootstrap: {last}"),
+            (None, Some(s)) => format!("it does not run Python 3 code ({})", describe_status(s)),
+            (None, None) => "it does not run Python 3 code".to_string(),
+        };
+        Err(launch_error(why))
+    }
+
+    /// The interpreter as Python reports it (`sys.executable`) and its version.
+    pub fn describe(&self) -> String {
+        let exe = if self.executable.is_empty() {
+            &self.interpreter
+        } else {
+            &self.executable
+        };
+        format!("{exe} (Python {})", self.python_version)
+    }
+
+    fn send(&mut self, line: &str) -> std::io::Result<()> {
+        match self.stdin.as_mut() {
+            Some(stdin) => {
+                stdin.write_all(line.as_bytes())?;
+                stdin.write_all(b"\n")?;
+                stdin.flush()
+            }
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    /// Runs one Python file to completion, streaming its output to
+    /// `on_output` (called on this thread, once per line, in the order the
+    /// lines arrive).
+    ///
+    /// Fails with [`Error::Python`] when the file raises, exits with a
+    /// non-zero status, or the interpreter dies while running it (the
+    /// worker cannot be used after that).
+    pub fn run(
+        &mut self,
+        job: &PythonJob<'_>,
+        on_output: &mut dyn FnMut(Output<'_>),
+    ) -> Result<()> {
+        self.seq += 1;
+        let seq = self.seq;
+        let payload = serde_json::json!({
+            "seq": seq,
+            "file": job.file.to_string_lossy(),
+            "module_name": job.module_name,
+            "current_db_version": job.current_db_version,
+        })
+        .to_string();
+        let sent = self.send(&payload);
+
+        let mut tail: VecDeque<String> = VecDeque::with_capacity(STDERR_TAIL);
+        let mut stdout_done = false;
+        let mut outcome: Option<Outcome> = None;
+        let mut exited: Option<(ExitStatus, Instant)> = None;
+        while !(stdout_done && outcome.is_some()) && self.open_streams > 0 {
+            match self.lines.recv_timeout(Duration::from_millis(100)) {
+                Ok(Line::Eof) => self.open_streams -= 1,
+                Ok(Line::Text(stream, text)) => {
+                    let (before, rest) = match split_marker(&text, &self.marker) {
+                        Some((before, rest)) => (before, Some(rest)),
+                        None => (text.as_str(), None),
+                    };
+                    if !before.is_empty() || rest.is_none() {
+                        match stream {
+                            Stream::Stdout => on_output(Output::Stdout(before)),
+                            Stream::Stderr => {
+                                on_output(Output::Stderr(before));
+                                push_tail(&mut tail, before);
+                            }
+                        }
+                    }
+                    match (stream, rest) {
+                        (_, None) => {}
+                        (Stream::Stdout, Some(rest)) => {
+                            if rest.strip_prefix("done:") == Some(seq.to_string().as_str()) {
+                                stdout_done = true;
+                            }
+                        }
+                        (Stream::Stderr, Some(rest)) => match serde_json::from_str(rest) {
+                            Ok(Message::Warning { text }) => on_output(Output::Warning(&text)),
+                            Ok(Message::Done {
+                                seq: done,
+                                ok,
+                                summary,
+                                traceback,
+                                exit,
+                            }) if done == seq => {
+                                outcome = Some(Outcome {
+                                    ok,
+                                    summary,
+                                    traceback,
+                                    exit,
+                                })
+                            }
+                            _ => {}
+                        },
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => match exited {
+                    None => {
+                        if let Some(status) =
+                            self.child.try_wait().map_err(|e| Error::io(job.file, e))?
+                        {
+                            exited = Some((status, Instant::now()));
+                        }
+                    }
+                    Some((_, at)) if at.elapsed() > PIPE_GRACE => break,
+                    Some(_) => {}
+                },
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+
+        let file = job.file.to_path_buf();
+        let interpreter = self.describe();
+        match outcome {
+            Some(Outcome { ok: true, .. }) => Ok(()),
+            Some(Outcome {
+                exit: Some(code), ..
+            }) => Err(Error::Python {
+                file,
+                message: format!("exited with status {code}"),
+                traceback: tail.into_iter().collect::<Vec<_>>().join("\n"),
+                interpreter,
+            }),
+            Some(Outcome {
+                summary, traceback, ..
+            }) => Err(Error::Python {
+                file,
+                message: format!(
+                    "the Python delta raised {}",
+                    summary.unwrap_or_else(|| "an exception".into())
+                ),
+                traceback: traceback.unwrap_or_default(),
+                interpreter,
+            }),
+            None => {
+                // The interpreter died under the file (os._exit, a crash, a
+                // signal): nothing more can run in it.
+                self.stdin = None;
+                let status = match exited {
+                    Some((s, _)) => Some(s),
+                    None => self.child.wait().ok(),
+                };
+                let how = match (status, sent) {
+                    (Some(s), _) => describe_status(s),
+                    (None, Err(e)) => format!("could not be given the file ({e})"),
+                    (None, Ok(())) => "stopped".into(),
+                };
+                Err(Error::Python {
+                    file,
+                    message: format!("the Python interpreter running the deltas {how}"),
+                    traceback: tail.into_iter().collect::<Vec<_>>().join("\n"),
+                    interpreter,
+                })
+            }
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing its input ends the worker's job loop.
+        self.stdin = None;
+        let deadline = Instant::now() + EXIT_GRACE;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(_)) => return,
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
+                _ => break,
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A value unlikely to appear in a delta's output, marking protocol lines.
+fn nonce() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
+/// Splits a line at the protocol marker: the text before it and the
+/// message after it.
+fn split_marker<'t>(line: &'t str, marker: &str) -> Option<(&'t str, &'t str)> {
+    line.find(marker)
+        .map(|at| (&line[..at], &line[at + marker.len()..]))
+}
+
+fn push_tail(tail: &mut VecDeque<String>, line: &str) {
+    if tail.len() == STDERR_TAIL {
+        tail.pop_front();
+    }
+    tail.push_back(line.to_string());
 }
 
 fn describe_status(status: ExitStatus) -> String {
@@ -230,13 +468,6 @@ fn describe_status(status: ExitStatus) -> String {
         }
     }
     format!("failed ({status})")
-}
-
-/// What the bootstrap reports when the delta raises.
-#[derive(serde::Deserialize)]
-struct ExceptionReport {
-    summary: String,
-    traceback: String,
 }
 
 #[derive(Clone, Copy)]
@@ -273,11 +504,11 @@ fn spawn_reader(pipe: impl Read + Send + 'static, stream: Stream, tx: mpsc::Send
     });
 }
 
-/// The job as the bootstrap reads it. Floats travel as strings so that NaN
-/// and infinities survive JSON.
-fn job_json(job: &PythonJob<'_>, pg_service: &str) -> String {
+/// The first line the bootstrap reads. Floats travel as strings so that
+/// NaN and infinities survive JSON.
+fn setup_json(opts: &WorkerOptions<'_>, nonce: &str, pg_service: &str) -> String {
     use serde_json::{json, Value as J};
-    let variables: Vec<J> = job
+    let variables: Vec<J> = opts
         .variables
         .iter()
         .map(|(name, value)| match value {
@@ -286,18 +517,20 @@ fn job_json(job: &PythonJob<'_>, pg_service: &str) -> String {
             Value::Text(s) => json!({"name": name, "type": "text", "value": s}),
         })
         .collect();
-    let delta_dirs: Vec<String> = job
+    let delta_dirs: Vec<String> = opts
         .delta_dirs
         .iter()
         .map(|d| d.to_string_lossy().into_owned())
         .collect();
+    let pum_exe = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "pum".into());
     json!({
-        "file": job.file.to_string_lossy(),
-        "module_name": job.module_name,
-        "current_db_version": job.current_db_version,
+        "nonce": nonce,
+        "pum_exe": pum_exe,
         "delta_dirs": delta_dirs,
         "pg_service": pg_service,
-        "upgrades_table": job.upgrades_table,
+        "upgrades_table": opts.upgrades_table,
         "variables": variables,
     })
     .to_string()
@@ -328,32 +561,31 @@ mod tests {
         warnings: Vec<String>,
     }
 
-    fn run_delta(dir: &Path, file_name: &str, target: &str, variables: &Variables) -> Ran {
-        run_with(dir, file_name, target, variables, OsStr::new(PY))
-    }
-
-    fn run_with(
+    fn worker(
         dir: &Path,
-        file_name: &str,
-        target: &str,
+        target: &ConnTarget,
         variables: &Variables,
         interpreter: &OsStr,
-    ) -> Ran {
-        let target = ConnTarget::parse(target).unwrap();
-        let file = dir.join(file_name);
+    ) -> Result<Worker> {
         let dirs = vec![dir.to_path_buf(), PathBuf::from("other/dir")];
+        Worker::start(&WorkerOptions {
+            interpreter,
+            target,
+            delta_dirs: &dirs,
+            upgrades_table: "qwat_sys.info",
+            variables,
+        })
+    }
+
+    fn run_in(w: &mut Worker, dir: &Path, file_name: &str) -> Ran {
+        let file = dir.join(file_name);
         let job = PythonJob {
             file: &file,
             module_name: file_name.trim_end_matches(".py"),
             current_db_version: Some("1.2.3".into()),
-            delta_dirs: &dirs,
-            target: &target,
-            upgrades_table: "qwat_sys.info",
-            variables,
-            interpreter,
         };
         let (mut stdout, mut stderr, mut warnings) = (vec![], vec![], vec![]);
-        let result = run(&job, &mut |o| match o {
+        let result = w.run(&job, &mut |o| match o {
             Output::Stdout(l) => stdout.push(l.to_string()),
             Output::Stderr(l) => stderr.push(l.to_string()),
             Output::Warning(l) => warnings.push(l.to_string()),
@@ -364,6 +596,22 @@ mod tests {
             stderr,
             warnings,
         }
+    }
+
+    fn run_with(
+        dir: &Path,
+        file_name: &str,
+        target: &str,
+        variables: &Variables,
+        interpreter: &OsStr,
+    ) -> Ran {
+        let target = ConnTarget::parse(target).unwrap();
+        let mut w = worker(dir, &target, variables, interpreter).unwrap();
+        run_in(&mut w, dir, file_name)
+    }
+
+    fn run_delta(dir: &Path, file_name: &str, target: &str, variables: &Variables) -> Ran {
+        run_with(dir, file_name, target, variables, OsStr::new(PY))
     }
 
     fn write(dir: &Path, name: &str, text: &str) {
@@ -415,7 +663,7 @@ mod tests {
         assert_eq!(
             r.stdout,
             [
-                "'1.2.3'".to_string(),
+                "<Version('1.2.3')>".to_string(),
                 format!("'{d}/'"),
                 format!("['{d}', 'other/dir']"),
                 "'my_service'".into(),
@@ -442,6 +690,7 @@ mod tests {
                 file,
                 message,
                 traceback,
+                interpreter,
             } => {
                 assert_eq!(file, dir.path().join("boom.py"));
                 assert_eq!(
@@ -452,11 +701,33 @@ mod tests {
                 assert!(traceback.contains("1 / 0"), "{traceback}");
                 assert!(!traceback.contains("<string>"), "{traceback}");
                 assert!(!traceback.contains("importlib"), "{traceback}");
+                assert!(
+                    interpreter.starts_with("/usr/bin/python3 (Python 3."),
+                    "{interpreter}"
+                );
             }
             e => panic!("unexpected {e:?}"),
         }
         // The traceback goes into the error, not the output.
         assert!(r.stderr.is_empty(), "{:?}", r.stderr);
+    }
+
+    #[test]
+    fn missing_module_names_the_interpreter_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "needs.py",
+            "import a_module_pum_tests_never_have\n",
+        );
+        let r = run_delta(dir.path(), "needs.py", "svc", &Variables::new());
+        let text = r.result.unwrap_err().to_string();
+        assert!(text.contains("ModuleNotFoundError"), "{text}");
+        assert!(
+            text.contains("the deltas ran with /usr/bin/python3 (Python 3."),
+            "{text}"
+        );
+        assert!(text.contains("--python, PUM_PYTHON"), "{text}");
     }
 
     #[test]
@@ -498,17 +769,40 @@ mod tests {
     #[test]
     fn missing_interpreter_is_a_launch_error() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "x.py", "");
-        let r = run_with(
+        let target = ConnTarget::parse("svc").unwrap();
+        let e = worker(
             dir.path(),
-            "x.py",
-            "svc",
+            &target,
             &Variables::new(),
             OsStr::new("/nonexistent/python-for-pum"),
-        );
-        match r.result.unwrap_err() {
+        )
+        .unwrap_err();
+        match e {
             Error::PythonLaunch { interpreter, .. } => {
                 assert_eq!(interpreter, "/nonexistent/python-for-pum")
+            }
+            e => panic!("unexpected {e:?}"),
+        }
+    }
+
+    #[test]
+    fn a_program_that_is_not_python_is_a_launch_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = ConnTarget::parse("svc").unwrap();
+        let e = worker(
+            dir.path(),
+            &target,
+            &Variables::new(),
+            OsStr::new("/bin/true"),
+        )
+        .unwrap_err();
+        match e {
+            Error::PythonLaunch {
+                interpreter,
+                message,
+            } => {
+                assert_eq!(interpreter, "/bin/true");
+                assert!(message.contains("does not run Python 3 code"), "{message}");
             }
             e => panic!("unexpected {e:?}"),
         }
@@ -607,19 +901,128 @@ mod tests {
         r.result.unwrap();
     }
 
+    /// As in pum 0.10 (a console script), neither the delta's directory
+    /// nor the current directory is on sys.path.
     #[test]
-    fn sibling_module_is_importable() {
+    fn sibling_module_is_not_importable() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "helper_for_pum_test.py", "VALUE = 42\n");
         write(
             dir.path(),
             "uses_helper.py",
-            "from helper_for_pum_test import VALUE\nfrom pum.core.deltapy import DeltaPy\n\
-             class P(DeltaPy):\n    def run(self):\n        self.write_message(VALUE)\n",
+            "import sys, os\nprint('' in sys.path, os.getcwd() in sys.path)\n\
+             from helper_for_pum_test import VALUE\n",
         );
         let r = run_delta(dir.path(), "uses_helper.py", "svc", &Variables::new());
+        assert_eq!(r.stdout, ["False False"]);
+        let text = r.result.unwrap_err().to_string();
+        assert!(
+            text.contains("No module named 'helper_for_pum_test'"),
+            "{text}"
+        );
+    }
+
+    /// Every file of an upgrade runs in one interpreter: what one file
+    /// imports or adds to sys.path is there for the next, and a file that
+    /// raises does not take the worker down.
+    #[test]
+    fn one_interpreter_for_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "shared_state_for_pum_test.py", "COUNT = []\n");
+        write(
+            dir.path(),
+            "first.py",
+            "import os, sys\nsys.path.append(os.path.dirname(__file__))\n\
+             import shared_state_for_pum_test as s\ns.COUNT.append(1)\nprint(os.getpid())\n",
+        );
+        write(dir.path(), "boom.py", "raise RuntimeError('no')\n");
+        write(
+            dir.path(),
+            "second.py",
+            "import os, sys\nimport shared_state_for_pum_test as s\ns.COUNT.append(2)\n\
+             print(os.getpid())\nprint(s.COUNT, sys.stdin.read() == '')\n",
+        );
+        let target = ConnTarget::parse("svc").unwrap();
+        let mut w = worker(dir.path(), &target, &Variables::new(), OsStr::new(PY)).unwrap();
+        let a = run_in(&mut w, dir.path(), "first.py");
+        a.result.unwrap();
+        let b = run_in(&mut w, dir.path(), "boom.py");
+        assert!(b
+            .result
+            .unwrap_err()
+            .to_string()
+            .contains("RuntimeError: no"));
+        let c = run_in(&mut w, dir.path(), "second.py");
+        c.result.unwrap();
+        assert_eq!(a.stdout[0], c.stdout[0], "not the same process");
+        assert_eq!(c.stdout[1], "[1, 2] True");
+    }
+
+    /// Output without a final newline, from Python and from a program the
+    /// file starts, is shown before the file is reported done.
+    #[test]
+    fn output_of_the_file_and_its_children_comes_before_done() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "out.py",
+            "import subprocess, sys\nprint('from python', end='')\nsys.stdout.flush()\n\
+             subprocess.run(['sh', '-c', 'echo; echo from sh; echo to stderr >&2'])\n\
+             sys.stderr.write('partial')\n",
+        );
+        let r = run_delta(dir.path(), "out.py", "svc", &Variables::new());
         r.result.unwrap();
-        assert_eq!(r.stdout, ["Message from P: 42"]);
+        assert_eq!(r.stdout, ["from python", "from sh"]);
+        assert_eq!(r.stderr, ["to stderr", "partial"]);
+    }
+
+    #[test]
+    fn interpreter_dying_under_a_file_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "die.py",
+            "import os, sys\nsys.stderr.write('about to go\\n')\nsys.stderr.flush()\nos._exit(7)\n",
+        );
+        write(dir.path(), "after.py", "print('never')\n");
+        let target = ConnTarget::parse("svc").unwrap();
+        let mut w = worker(dir.path(), &target, &Variables::new(), OsStr::new(PY)).unwrap();
+        let r = run_in(&mut w, dir.path(), "die.py");
+        match r.result.unwrap_err() {
+            Error::Python {
+                message, traceback, ..
+            } => {
+                assert_eq!(
+                    message,
+                    "the Python interpreter running the deltas exited with status 7"
+                );
+                assert_eq!(traceback, "about to go");
+            }
+            e => panic!("unexpected {e:?}"),
+        }
+        let after = run_in(&mut w, dir.path(), "after.py");
+        assert!(after.result.is_err());
+        assert!(after.stdout.is_empty());
+    }
+
+    #[test]
+    fn version_objects_compare_like_pum_0_10s() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "v.py",
+            "import pkg_resources\nfrom pum.core.deltapy import DeltaPy\n\
+             class P(DeltaPy):\n    def run(self):\n\
+             \x20       v = self.current_db_version\n\
+             \x20       print(type(v).__name__, str(v))\n\
+             \x20       print(v > pkg_resources.parse_version('1.2.2'), v < pkg_resources.parse_version('1.10.0'))\n\
+             \x20       print(pkg_resources.get_distribution('pum').version)\n\
+             \x20       import importlib.metadata as m\n\
+             \x20       print(m.version('pum'))\n",
+        );
+        let r = run_delta(dir.path(), "v.py", "svc", &Variables::new());
+        r.result.unwrap();
+        assert_eq!(r.stdout, ["Version 1.2.3", "True True", "0.10.0", "0.10.0"]);
     }
 
     #[test]
@@ -628,6 +1031,15 @@ mod tests {
         assert_eq!(float_text(2056.0), "2056.0");
         assert_eq!(float_text(f64::NAN), "nan");
         assert_eq!(float_text(f64::NEG_INFINITY), "-inf");
+    }
+
+    #[test]
+    fn markers_split_from_text() {
+        assert_eq!(
+            split_marker("abc\u{1e}pum:N:done:1", "\u{1e}pum:N:"),
+            Some(("abc", "done:1"))
+        );
+        assert_eq!(split_marker("plain", "\u{1e}pum:N:"), None);
     }
 
     #[test]
