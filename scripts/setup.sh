@@ -77,3 +77,27 @@ if [ $tests = 1 ] || [ $bench = 1 ]; then
     "$venv/bin/pip" install -q 'pum==0.10.0' psycopg2-binary 'setuptools<81'
   fi
 fi
+
+# Three interpreters for the Python delta contract tests: with setuptools
+# (pkg_resources), with only packaging, with neither.
+if [ $tests = 1 ]; then
+  envs=${PUM_PY_ENVS:-target/py-envs}
+  if [ ! -x "$envs/setuptools/bin/python" ]; then
+    echo "setup.sh: creating test interpreters in $envs"
+    /usr/bin/python3 -m venv "$envs/setuptools"
+    "$envs/setuptools/bin/pip" install -q 'setuptools<81'
+  fi
+  if [ ! -x "$envs/packaging/bin/python" ]; then
+    /usr/bin/python3 -m venv "$envs/packaging.tmp"
+    "$envs/packaging.tmp/bin/pip" uninstall -q -y setuptools 2>/dev/null || true
+    "$envs/packaging.tmp/bin/pip" install -q packaging
+    rm -rf "$envs/packaging"
+    /usr/bin/python3 -m venv --without-pip "$envs/packaging"
+    cp -r "$envs"/packaging.tmp/lib/python3*/site-packages/packaging* \
+      "$(echo "$envs"/packaging/lib/python3*/site-packages)/"
+    rm -rf "$envs/packaging.tmp"
+  fi
+  if [ ! -x "$envs/bare/bin/python" ]; then
+    /usr/bin/python3 -m venv --without-pip "$envs/bare"
+  fi
+fi

@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tests
 export PUM010="${PUM010:-$PWD/${PUM010_VENV:-target/pum010-venv}/bin/pum}"
+export PUM_TEST_PY_ENVS="${PUM_TEST_PY_ENVS:-$PWD/${PUM_PY_ENVS:-target/py-envs}}"
 export PUM_TEST_PYTHON="${PUM_TEST_PYTHON:-/usr/bin/python3}"
 cargo test --workspace "$@"

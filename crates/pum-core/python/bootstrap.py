@@ -218,6 +218,11 @@ class _PumVersion(object):
         return self.release[2] if len(self.release) > 2 else 0
 
 
+# Deltas see it as pum's own version type.
+_PumVersion.__name__ = _PumVersion.__qualname__ = "Version"
+_PumVersion.__module__ = "pum.version"
+
+
 def _release(text):
     match = re.match(r"\s*v?(\d+(?:\.\d+)*)", text)
     if not match:
