@@ -97,10 +97,10 @@ impl Rows {
 /// An open connection.
 pub struct Conn {
     raw: *mut pq::PGconn,
-    /// Boxed so the address handed to libpq's notice receiver stays stable
-    /// when `Conn` moves.
-    #[allow(clippy::box_collection)]
-    notices: Box<Vec<Notice>>,
+    /// The notices received, from `Box::into_raw`: libpq's notice receiver
+    /// holds this address, so it must stay put while `Conn` moves, and it
+    /// is freed (`Box::from_raw`) only after `PQfinish`.
+    notices: *mut Vec<Notice>,
 }
 
 // SAFETY: a PGconn may be used from any thread as long as it is not used
@@ -114,25 +114,33 @@ fn cstring(s: &str, what: &str) -> Result<CString> {
 }
 
 /// Copies a C string owned by libpq into a `String` (lossy on bad UTF-8).
-fn from_c(p: *const c_char) -> Option<String> {
+///
+/// # Safety
+/// `p` is NULL or points at a NUL-terminated string that stays valid for
+/// the duration of the call (libpq's strings live until the next call on
+/// their object; this copies at once).
+unsafe fn from_c(p: *const c_char) -> Option<String> {
     if p.is_null() {
         None
     } else {
-        // SAFETY: libpq returns NUL-terminated strings that stay valid at
-        // least until the next call on the same object; we copy at once.
+        // SAFETY: non-null and NUL-terminated, as the caller promises.
         Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 }
 
-fn error_from_result(res: *const pq::PGresult) -> DbError {
+/// The error (or notice) fields of a result.
+///
+/// # Safety
+/// `res` points at a live PGresult for the duration of the call.
+unsafe fn db_error(res: *const pq::PGresult) -> DbError {
     let field = |code: u8| -> Option<String> {
-        // SAFETY: `res` is a live PGresult; PQresultErrorField returns NULL
-        // or a string owned by the result.
-        from_c(unsafe { pq::PQresultErrorField(res, code as c_int) })
+        // SAFETY: `res` is live (caller's promise); PQresultErrorField
+        // returns NULL or a string owned by the result.
+        unsafe { from_c(pq::PQresultErrorField(res, code as c_int)) }
     };
     let message = field(b'M').unwrap_or_else(|| {
-        // SAFETY: `res` is a live PGresult.
-        from_c(unsafe { pq::PQresultErrorMessage(res) })
+        // SAFETY: `res` is live; the message is owned by the result.
+        unsafe { from_c(pq::PQresultErrorMessage(res)) }
             .unwrap_or_default()
             .trim_end()
             .to_string()
@@ -159,12 +167,13 @@ unsafe extern "C" fn notice_receiver(arg: *mut c_void, res: *const pq::PGresult)
     if arg.is_null() || res.is_null() {
         return;
     }
-    // SAFETY: `arg` is the `Box<Vec<Notice>>` pointer registered in
-    // `Conn::connect`; it lives as long as the connection, and libpq calls
-    // the receiver only from inside calls we make on that connection, while
-    // no other reference to the vector is in use.
+    // SAFETY: `arg` is the pointer `Conn::connect` got from
+    // `Box::into_raw`; it is freed only after PQfinish, and libpq calls the
+    // receiver only from inside calls made through `&mut Conn`, while no
+    // other reference to the vector exists.
     let sink = unsafe { &mut *(arg as *mut Vec<Notice>) };
-    sink.push(error_from_result(res));
+    // SAFETY: libpq hands the receiver a live result.
+    sink.push(unsafe { db_error(res) });
 }
 
 /// An owned PGresult, cleared on drop.
@@ -185,9 +194,21 @@ impl PgResult {
         unsafe { pq::PQresultStatus(self.0) }
     }
 
+    /// The error fields of this (failed) result.
+    fn error(&self) -> DbError {
+        if self.0.is_null() {
+            return DbError {
+                message: "no result from the server".into(),
+                ..DbError::default()
+            };
+        }
+        // SAFETY: non-null, owned by `self`, so live.
+        unsafe { db_error(self.0) }
+    }
+
     fn affected(&self) -> Option<u64> {
         // SAFETY: live result; the returned string is owned by it.
-        from_c(unsafe { pq::PQcmdTuples(self.0) }).and_then(|s| s.parse().ok())
+        unsafe { from_c(pq::PQcmdTuples(self.0)) }.and_then(|s| s.parse().ok())
     }
 
     fn rows(&self) -> Rows {
@@ -249,7 +270,7 @@ impl Conn {
         // SAFETY: `raw` is a non-null connection object.
         if unsafe { pq::PQstatus(raw) } != pq::ConnStatusType::CONNECTION_OK {
             // SAFETY: live connection object; message copied before PQfinish.
-            let message = from_c(unsafe { pq::PQerrorMessage(raw) }).unwrap_or_default();
+            let message = unsafe { from_c(pq::PQerrorMessage(raw)) }.unwrap_or_default();
             // SAFETY: we own `raw` and finish it exactly once.
             unsafe { pq::PQfinish(raw) };
             return Err(Error::Connect {
@@ -257,15 +278,14 @@ impl Conn {
                 message,
             });
         }
-        let mut conn = Conn {
+        let conn = Conn {
             raw,
-            notices: Box::default(),
+            notices: Box::into_raw(Box::<Vec<Notice>>::default()),
         };
-        let sink: *mut Vec<Notice> = &mut *conn.notices;
         // SAFETY: the receiver and its argument stay valid for the life of
-        // the connection (the box is dropped after PQfinish in Drop).
+        // the connection (the box is freed after PQfinish in Drop).
         unsafe {
-            pq::PQsetNoticeReceiver(raw, Some(notice_receiver), sink as *mut c_void);
+            pq::PQsetNoticeReceiver(raw, Some(notice_receiver), conn.notices as *mut c_void);
         }
         Ok(conn)
     }
@@ -273,7 +293,7 @@ impl Conn {
     fn last_error(&self) -> DbError {
         DbError {
             // SAFETY: live connection; the message is copied at once.
-            message: from_c(unsafe { pq::PQerrorMessage(self.raw) })
+            message: unsafe { from_c(pq::PQerrorMessage(self.raw)) }
                 .unwrap_or_default()
                 .trim_end()
                 .to_string(),
@@ -284,6 +304,10 @@ impl Conn {
     /// Collects the results of the command just sent, returning the last
     /// one's rows or the first error. Handles an unexpected COPY by failing it.
     fn finish(&mut self, first: PgResult) -> Result<Rows, DbError> {
+        if first.0.is_null() {
+            // A command was sent but no result came: the connection broke.
+            return Err(self.last_error());
+        }
         let mut outcome: Result<Rows, DbError> = Ok(Rows::default());
         let mut res = first;
         loop {
@@ -322,7 +346,7 @@ impl Conn {
                 }
                 _ => {
                     if outcome.is_ok() {
-                        outcome = Err(error_from_result(res.0));
+                        outcome = Err(res.error());
                     }
                 }
             }
@@ -466,7 +490,7 @@ impl Conn {
                     pq::ExecStatusType::PGRES_PIPELINE_ABORTED => {}
                     _ => {
                         if failure.is_none() {
-                            failure = Some((index, error_from_result(res.0)));
+                            failure = Some((index, res.error()));
                         }
                     }
                 }
@@ -529,19 +553,32 @@ impl Conn {
 
     /// Takes the notices received since the last call.
     pub fn take_notices(&mut self) -> Vec<Notice> {
-        std::mem::take(&mut *self.notices)
+        // SAFETY: `notices` is the live box of this connection; libpq writes
+        // to it only inside calls made through `&mut self`, and none is in
+        // progress while we hold `&mut self` here.
+        std::mem::take(unsafe { &mut *self.notices })
+    }
+
+    /// A handle that can cancel the statement running on this connection
+    /// from another thread (libpq's `PQcancel`), e.g. when the user presses
+    /// Ctrl-C. `None` if the connection is not usable.
+    pub fn cancel_handle(&self) -> Option<CancelHandle> {
+        // SAFETY: live connection; the cancel object is owned by the handle
+        // and freed with PQfreeCancel.
+        let raw = unsafe { pq::PQgetCancel(self.raw) };
+        (!raw.is_null()).then_some(CancelHandle { raw })
     }
 
     /// The user name of this session.
     pub fn user(&self) -> String {
-        // SAFETY: live connection.
-        from_c(unsafe { pq::PQuser(self.raw) }).unwrap_or_default()
+        // SAFETY: live connection; the string is copied at once.
+        unsafe { from_c(pq::PQuser(self.raw)) }.unwrap_or_default()
     }
 
     /// The database name of this session.
     pub fn dbname(&self) -> String {
-        // SAFETY: live connection.
-        from_c(unsafe { pq::PQdb(self.raw) }).unwrap_or_default()
+        // SAFETY: live connection; the string is copied at once.
+        unsafe { from_c(pq::PQdb(self.raw)) }.unwrap_or_default()
     }
 
     /// The server version as an integer (e.g. 150018).
@@ -570,10 +607,57 @@ impl Conn {
 
 impl Drop for Conn {
     fn drop(&mut self) {
-        // SAFETY: we own the connection and finish it exactly once; the
-        // notice box is dropped after this, so the receiver never sees a
-        // dangling pointer.
-        unsafe { pq::PQfinish(self.raw) }
+        // SAFETY: we own the connection and finish it exactly once; after
+        // PQfinish libpq never calls the notice receiver again, so the box
+        // from `Box::into_raw` can be freed, exactly once.
+        unsafe {
+            pq::PQfinish(self.raw);
+            drop(Box::from_raw(self.notices));
+        }
+    }
+}
+
+/// Cancels the statement running on a connection, from any thread
+/// ([`Conn::cancel_handle`]). Stays usable after the connection is closed
+/// (the cancel request then has nothing to cancel).
+pub struct CancelHandle {
+    raw: *mut pq::PGcancel,
+}
+
+// SAFETY: libpq documents the PGcancel object as read-only for PQcancel,
+// which may be called from a thread other than the connection's, and from
+// several at once; it is freed only in Drop, which needs ownership.
+unsafe impl Send for CancelHandle {}
+// SAFETY: see above: PQcancel only reads the object.
+unsafe impl Sync for CancelHandle {}
+
+impl CancelHandle {
+    /// Asks the server to cancel the statement the connection is running
+    /// (the statement then fails with SQLSTATE 57014). Returns libpq's
+    /// message when the request could not be sent.
+    pub fn cancel(&self) -> std::result::Result<(), String> {
+        let mut buf = [0 as c_char; 256];
+        // SAFETY: live cancel object; `buf` is writable for its length.
+        let ok = unsafe { pq::PQcancel(self.raw, buf.as_mut_ptr(), buf.len() as c_int) };
+        if ok == 1 {
+            Ok(())
+        } else {
+            // SAFETY: libpq NUL-terminates the message within `buf`.
+            Err(unsafe { from_c(buf.as_ptr()) }.unwrap_or_default())
+        }
+    }
+}
+
+impl Drop for CancelHandle {
+    fn drop(&mut self) {
+        // SAFETY: we own the cancel object and free it exactly once.
+        unsafe { pq::PQfreeCancel(self.raw) }
+    }
+}
+
+impl fmt::Debug for CancelHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CancelHandle")
     }
 }
 
@@ -592,7 +676,8 @@ pub(crate) fn parse_conninfo(conninfo: &str) -> std::result::Result<Vec<(String,
     // we must free with PQfreemem.
     let opts = unsafe { pq::PQconninfoParse(c.as_ptr(), &mut err) };
     if opts.is_null() {
-        let msg = from_c(err).unwrap_or_else(|| "out of memory".into());
+        // SAFETY: NULL or a message allocated by libpq, freed below.
+        let msg = unsafe { from_c(err) }.unwrap_or_else(|| "out of memory".into());
         if !err.is_null() {
             // SAFETY: allocated by libpq.
             unsafe { pq::PQfreemem(err as *mut c_void) };
