@@ -63,6 +63,12 @@ pub enum Error {
         /// (`/usr/bin/python3 (Python 3.11.2)`).
         interpreter: String,
     },
+    /// pum was asked to stop (SIGINT, SIGTERM or SIGHUP); the work in
+    /// progress was cancelled and rolled back.
+    Interrupted {
+        /// The signal number.
+        signal: i32,
+    },
     /// The Python interpreter could not be started.
     PythonLaunch {
         /// The interpreter that was tried.
@@ -220,6 +226,11 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::Interrupted { signal } => write!(
+                f,
+                "interrupted by {}",
+                crate::interrupt::signal_name(*signal)
+            ),
             Error::PythonLaunch {
                 interpreter,
                 message,

@@ -27,6 +27,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod history;
+pub mod interrupt;
 pub mod pg;
 pub mod plan;
 pub mod rehearse;
