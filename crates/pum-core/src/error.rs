@@ -223,7 +223,7 @@ impl fmt::Display for Error {
             ),
             Error::InvalidTable { input, reason } => write!(
                 f,
-                "invalid upgrades table '{input}': {reason} (expected schema.table, e.g. qwat_sys.info)"
+                "invalid upgrades table '{input}': {reason} (expected SCHEMA.TABLE, e.g. qwat_sys.info)"
             ),
             Error::TableMissing { table } => write!(
                 f,

@@ -126,7 +126,8 @@ pub enum Format {
 pub struct BaselineArgs {
     #[command(flatten)]
     pub conn: Connection,
-    /// Upgrades table, schema-qualified (e.g. qwat_sys.info) [config: upgrades_table].
+    /// Upgrades table, schema-qualified (e.g. qwat_sys.info; a name holding a dot is
+    /// double-quoted, three parts are refused) [config: upgrades_table].
     #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
     pub table: Option<String>,
     /// Delta directories (space-separated, or repeat -d); needed with --mark-applied.
@@ -147,7 +148,8 @@ pub struct BaselineArgs {
 /// The upgrades table and the delta directories.
 #[derive(Debug, Args)]
 pub struct TableArgs {
-    /// Upgrades table, schema-qualified (e.g. qwat_sys.info) [config: upgrades_table].
+    /// Upgrades table, schema-qualified (e.g. qwat_sys.info; a name holding a dot is
+    /// double-quoted, three parts are refused) [config: upgrades_table].
     #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
     pub table: Option<String>,
     /// Delta directories (space-separated, or repeat -d), read in the order given
