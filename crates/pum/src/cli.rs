@@ -140,6 +140,11 @@ pub struct BaselineArgs {
     /// (for a database built fresh at that version, so those deltas do not run again).
     #[arg(long)]
     pub mark_applied: bool,
+    /// With --mark-applied: when two files are the same delta for pum (same version, name
+    /// and kind: one row in the upgrades table), record the first (in -d order) and skip
+    /// the others instead of refusing.
+    #[arg(long)]
+    pub allow_duplicates: bool,
     /// Seconds to wait for another pum working on the same database [default: 60].
     #[arg(long, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
@@ -173,6 +178,12 @@ pub struct PlanArgs {
     /// them silently).
     #[arg(long)]
     pub out_of_order: bool,
+    /// When two files are the same delta for pum (same version, name and kind, which the
+    /// upgrades table records as one row), run the first (in -d order) and skip the others,
+    /// shown as `duplicate (skipped)`. Without it such files are refused before anything
+    /// runs.
+    #[arg(long)]
+    pub allow_duplicates: bool,
 }
 
 /// Options of running deltas.
@@ -184,7 +195,7 @@ pub struct RunArgs {
     #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
     pub var: Vec<String>,
     /// Refuse to upgrade when anything is off: files that are not deltas, applied deltas
-    /// changed since, deltas skipped as out of order, duplicates.
+    /// changed since, deltas skipped as out of order (duplicates are refused anyway).
     #[arg(long)]
     pub strict: bool,
     /// Seconds to wait for another upgrade of the same database before giving up

@@ -192,6 +192,7 @@ fn plan_options(a: &PlanArgs) -> Result<PlanOptions> {
             .map(|v| Version::parse(v, "--max-version"))
             .transpose()?,
         out_of_order: a.out_of_order,
+        allow_duplicates: a.allow_duplicates,
     })
 }
 
@@ -218,6 +219,7 @@ fn baseline(a: BaselineArgs, ctx: &Ctx) -> Result<u8> {
         version,
         dirs: ctx.optional_dirs(&a.dirs),
         mark_applied: a.mark_applied,
+        allow_duplicates: a.allow_duplicates,
         lock_timeout: ctx.lock_timeout(a.lock_timeout),
     };
     let (_, mut conn) = connect(&a.conn.pg_service)?;

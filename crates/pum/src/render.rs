@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use pum_core::delta::{kind_label, Phase};
 use pum_core::engine::{BaselineReport, Info, UpgradeFailure, UpgradeReport};
 use pum_core::history::UpgradesTable;
+use pum_core::plan::{FindingKind, Severity};
 use pum_core::{Error, Event, Observer};
 
 /// Renders library events as they happen.
@@ -209,7 +210,7 @@ pub fn info_text(info: &Info) -> io::Result<()> {
     )?;
     writeln!(out)?;
     for f in &plan.findings {
-        writeln!(out, "warning: {}", f.message)?;
+        writeln!(out, "{}: {}", severity_label(f.severity), f.message)?;
     }
     let pending = plan.pending_count();
     match plan.target_version() {
@@ -222,6 +223,15 @@ pub fn info_text(info: &Info) -> io::Result<()> {
     out.flush()
 }
 
+/// The word a finding is shown with.
+fn severity_label(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Note => "note",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
 /// `pum baseline` result.
 pub fn baseline(report: &BaselineReport, table: &UpgradesTable) -> io::Result<()> {
     let mut out = io::stdout().lock();
@@ -232,6 +242,9 @@ pub fn baseline(report: &BaselineReport, table: &UpgradesTable) -> io::Result<()
             n.path.display(),
             n.reason
         )?;
+    }
+    for f in &report.skipped {
+        writeln!(io::stderr(), "note: {}", f.message)?;
     }
     if report.created_table {
         writeln!(out, "Created the upgrades table {table}.")?;
@@ -252,7 +265,16 @@ pub fn baseline(report: &BaselineReport, table: &UpgradesTable) -> io::Result<()
 pub fn upgrade_done(report: &UpgradeReport) -> io::Result<()> {
     let mut out = io::stdout().lock();
     for f in &report.plan.findings {
-        writeln!(io::stderr(), "warning: {}", f.message)?;
+        // Notes are for `info`, except what the upgrade skipped on purpose.
+        let shown = f.severity != Severity::Note || matches!(f.kind, FindingKind::Duplicate { .. });
+        if shown {
+            writeln!(
+                io::stderr(),
+                "{}: {}",
+                severity_label(f.severity),
+                f.message
+            )?;
+        }
     }
     let v =
         |v: Option<pum_core::Version>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
