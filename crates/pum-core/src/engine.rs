@@ -613,6 +613,11 @@ impl Run<'_, '_> {
     }
 
     fn sql(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
+        self.sql_file(d, bytes, started)
+            .map_err(|e| sql::explain_undefined_variables(e, bytes, &self.opts.variables))
+    }
+
+    fn sql_file(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
         let file = sql::prepare(&d.path, bytes, &self.opts.variables)?;
         if self.pipelinable(d, &file) {
             return self.sql_pipelined(d, bytes, &file);

@@ -8,6 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::pg::DbError;
+use crate::script::Placeholder;
 
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -50,6 +51,21 @@ pub enum Error {
         line: usize,
         /// What is wrong and how to fix it.
         message: String,
+    },
+    /// A SQL delta uses pum variables (`%(NAME)s`) that were not given
+    /// with `-v`.
+    UndefinedVariables {
+        /// The delta file.
+        file: PathBuf,
+        /// 1-based line: of the server's error when there is one, else of
+        /// the first placeholder naming a missing variable.
+        line: usize,
+        /// Each missing variable, once, with the line of its first use.
+        missing: Vec<Placeholder>,
+        /// With no variable given at all, pum 0.x sends the file unchanged:
+        /// this is the server's error (a syntax error at the `%`). `None`
+        /// when pum refused the file before sending it.
+        error: Option<Box<DbError>>,
     },
     /// A Python delta raised or exited with an error.
     Python {
@@ -148,6 +164,9 @@ impl Error {
         match self {
             Error::Db(e) => Some(e),
             Error::DeltaSql { error, .. } => Some(error),
+            Error::UndefinedVariables {
+                error: Some(error), ..
+            } => Some(error),
             _ => None,
         }
     }
@@ -166,7 +185,10 @@ impl Error {
     pub fn is_delta_failure(&self) -> bool {
         matches!(
             self,
-            Error::DeltaSql { .. } | Error::Python { .. } | Error::Script { .. }
+            Error::DeltaSql { .. }
+                | Error::Python { .. }
+                | Error::Script { .. }
+                | Error::UndefinedVariables { .. }
         )
     }
 
@@ -197,6 +219,40 @@ impl fmt::Display for Error {
                 line,
                 message,
             } => write!(f, "{}:{line}: {message}", file.display()),
+            Error::UndefinedVariables {
+                file,
+                line,
+                missing,
+                error,
+            } => {
+                let names: Vec<String> = missing
+                    .iter()
+                    .map(|p| format!("`{}` (line {})", p.name, p.line))
+                    .collect();
+                let flags: Vec<String> = missing
+                    .iter()
+                    .map(|p| format!("-v TYPE {} VALUE", p.name))
+                    .collect();
+                match error {
+                    Some(e) => write!(
+                        f,
+                        "{}:{line}: {e}\n  hint: the file uses pum variables, and no variable was \
+                         given (without -v, files run unchanged): {}; pass {} (TYPE int, float \
+                         or string)",
+                        file.display(),
+                        names.join(", "),
+                        flags.join(" ")
+                    ),
+                    None => write!(
+                        f,
+                        "{}:{line}: the file uses pum variables that were not given: {}; pass {} \
+                         (TYPE int, float or string), or write %% for a literal %",
+                        file.display(),
+                        names.join(", "),
+                        flags.join(" ")
+                    ),
+                }
+            }
             Error::Python {
                 file,
                 message,

@@ -348,7 +348,7 @@ pub fn upgrade_failed(failure: &UpgradeFailure) {
 
 fn core_error(err: &mut impl Write, e: &Error) {
     let _ = writeln!(err, "error: {e}");
-    if let Error::DeltaSql { file, line, .. } = e {
+    if let Error::DeltaSql { file, line, .. } | Error::UndefinedVariables { file, line, .. } = e {
         if let Ok(text) = std::fs::read_to_string(file) {
             if let Some(src) = text.lines().nth(line.saturating_sub(1)) {
                 let _ = writeln!(err, "  {line} | {}", src.trim_end());

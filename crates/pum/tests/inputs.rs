@@ -358,3 +358,69 @@ fn python_package_files_are_not_reported_as_mistakes() {
     run.ok();
     assert_lacks(&run.all(), &["__init__", ".pyc", "warning"]);
 }
+
+// 4. Variables a delta uses but that were not given.
+
+#[test]
+fn placeholders_without_any_variable_get_a_hint() {
+    let db = baselined("vars_none_given");
+    db.write("d/delta_1.0.1_a.sql", "CREATE TABLE app.a (id int);\n");
+    db.write(
+        "d/delta_1.0.2_geom.sql",
+        "CREATE TABLE app.g (srid int, name text);\n\
+         INSERT INTO app.g VALUES (%(SRID)s, %(NAME)s);\n\
+         INSERT INTO app.g VALUES (%(SRID)s, 'x');\n",
+    );
+    let run = pum(&db, "upgrade", &["-d", "d"]);
+    run.expect_code(2);
+    let err = run.stderr();
+    assert_has(
+        &err,
+        &[
+            // The server's error, where it happened.
+            "d/delta_1.0.2_geom.sql:2: ERROR 42601: syntax error at or near \"%\"",
+            // What to do about it.
+            "pum variables",
+            "no variable was given",
+            "-v TYPE SRID VALUE -v TYPE NAME VALUE",
+            "Applied and kept before the failure (1): delta_1.0.1_a.sql",
+        ],
+    );
+    assert_eq!(err.matches("`SRID`").count(), 1, "{err}");
+    assert_eq!(app_tables(&db), ["a"]);
+    assert_eq!(recorded(&db), ["1.0.1 a 8 d/delta_1.0.1_a.sql"]);
+
+    // A syntax error in a file without placeholders gets no such hint.
+    db.write("d/delta_1.0.2_geom.sql", "SELEC 1;\n");
+    let run = pum(&db, "upgrade", &["-d", "d"]);
+    run.expect_code(2);
+    assert_has(&run.stderr(), &["syntax error at or near \"SELEC\""]);
+    assert_lacks(&run.stderr(), &["pum variables"]);
+}
+
+#[test]
+fn every_variable_missing_from_the_given_ones_is_named() {
+    let db = baselined("vars_some_given");
+    db.write(
+        "d/delta_1.0.1_geom.sql",
+        "CREATE TABLE app.g (srid int, name text, owner text);\n\
+         INSERT INTO app.g VALUES (%(SRID)s, %(NAME)s, %(OWNER)s);\n\
+         INSERT INTO app.g VALUES (%(SRID)s, %(NAME)s, 'x');\n",
+    );
+    let run = pum(&db, "upgrade", &["-d", "d", "-v", "int", "SRID", "2056"]);
+    run.expect_code(2);
+    let err = run.stderr();
+    assert_has(
+        &err,
+        &[
+            "d/delta_1.0.1_geom.sql:2:",
+            "`NAME`",
+            "`OWNER`",
+            "-v TYPE NAME VALUE -v TYPE OWNER VALUE",
+            "Nothing was applied.",
+        ],
+    );
+    assert_lacks(&err, &["`SRID`", "syntax error"]);
+    assert!(app_tables(&db).is_empty());
+    assert!(recorded(&db).is_empty());
+}
