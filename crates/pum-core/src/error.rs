@@ -159,6 +159,52 @@ impl Error {
         }
     }
 
+    /// A stable name for the kind of error, as scripts see it in JSON
+    /// reports (`delta-sql`, `refused`, `lock-timeout`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidTarget { .. } => "invalid-target",
+            Error::Connect { .. } => "connect",
+            Error::Db(_) => "db",
+            Error::DeltaSql { .. } => "delta-sql",
+            Error::Script { .. } => "script",
+            Error::UndefinedVariables { .. } => "undefined-variables",
+            Error::Python { .. } => "python",
+            Error::PythonLaunch { .. } => "python-launch",
+            Error::Io { .. } => "io",
+            Error::InvalidVersion { .. } => "invalid-version",
+            Error::InvalidTable { .. } => "invalid-table",
+            Error::TableMissing { .. } => "table-missing",
+            Error::BaselineExists { .. } => "baseline-exists",
+            Error::LockTimeout { .. } => "lock-timeout",
+            Error::Refused { .. } => "refused",
+            Error::Invalid { .. } => "invalid",
+            Error::Sandbox { .. } => "sandbox",
+        }
+    }
+
+    /// The file the error is about, if any (a delta, a directory...).
+    pub fn file(&self) -> Option<&std::path::Path> {
+        match self {
+            Error::DeltaSql { file, .. }
+            | Error::Script { file, .. }
+            | Error::UndefinedVariables { file, .. }
+            | Error::Python { file, .. } => Some(file),
+            Error::Io { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The 1-based line in [`Error::file`] the error is about, if known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::DeltaSql { line, .. }
+            | Error::Script { line, .. }
+            | Error::UndefinedVariables { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
     /// The server error behind this error, if there is one.
     pub fn db_error(&self) -> Option<&DbError> {
         match self {

@@ -247,7 +247,9 @@ pub struct SourceArgs {
     pub tables: TableArgs,
     #[command(flatten)]
     pub plan: PlanArgs,
-    /// Output format.
+    /// Output format. With json, stdout is one JSON document, also when an upgrade fails
+    /// (the error, with file, line and SQLSTATE, and what was applied); progress and the
+    /// readable error go to stderr.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

@@ -314,6 +314,72 @@ pub fn upgrade_done(report: &UpgradeReport) -> io::Result<()> {
     }
 }
 
+/// The error of `upgrade --format json`.
+#[derive(serde::Serialize)]
+struct ErrorJson<'a> {
+    kind: &'static str,
+    message: String,
+    file: Option<String>,
+    line: Option<usize>,
+    severity: Option<&'a str>,
+    sqlstate: Option<&'a str>,
+    server_message: Option<&'a str>,
+    detail: Option<&'a str>,
+    hint: Option<&'a str>,
+    context: Option<&'a str>,
+    traceback: Option<&'a str>,
+    problems: &'a [String],
+    missing_variables: Vec<&'a str>,
+}
+
+/// The document `upgrade --format json` prints when the upgrade fails.
+#[derive(serde::Serialize)]
+struct FailureJson<'a> {
+    failed: bool,
+    rolled_back: bool,
+    applied: &'a [pum_core::engine::Applied],
+    error: ErrorJson<'a>,
+}
+
+/// `pum upgrade --format json` failure: one JSON document on stdout (the
+/// human-readable error goes to stderr as well, see [`upgrade_failed`]).
+pub fn upgrade_failed_json(failure: &UpgradeFailure) -> io::Result<()> {
+    let e = &failure.error;
+    let db = e.db_error();
+    let error = ErrorJson {
+        kind: e.kind(),
+        message: e.to_string(),
+        file: e.file().map(|f| f.display().to_string()),
+        line: e.line(),
+        severity: db.map(|d| d.severity.as_str()),
+        sqlstate: db.map(|d| d.code.as_str()),
+        server_message: db.map(|d| d.message.as_str()),
+        detail: db.and_then(|d| d.detail.as_deref()),
+        hint: db.and_then(|d| d.hint.as_deref()),
+        context: db.and_then(|d| d.context.as_deref()),
+        traceback: match e {
+            Error::Python { traceback, .. } => Some(traceback.as_str()),
+            _ => None,
+        },
+        problems: match e {
+            Error::Refused { problems } => problems,
+            _ => &[],
+        },
+        missing_variables: match e {
+            Error::UndefinedVariables { missing, .. } => {
+                missing.iter().map(|p| p.name.as_str()).collect()
+            }
+            _ => Vec::new(),
+        },
+    };
+    json(&FailureJson {
+        failed: true,
+        rolled_back: failure.rolled_back,
+        applied: &failure.applied,
+        error,
+    })
+}
+
 /// `pum upgrade` failure: the error, then what was kept.
 pub fn upgrade_failed(failure: &UpgradeFailure) {
     let mut err = io::stderr().lock();

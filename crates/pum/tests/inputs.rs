@@ -424,3 +424,127 @@ fn every_variable_missing_from_the_given_ones_is_named() {
     assert!(app_tables(&db).is_empty());
     assert!(recorded(&db).is_empty());
 }
+
+// 5. The JSON report of a failed upgrade.
+
+#[test]
+fn failed_upgrade_prints_a_json_report() {
+    let db = baselined("json_failure");
+    db.write("d/delta_1.0.1_a.sql", "CREATE TABLE app.a (id int);\n");
+    db.write(
+        "d/delta_1.0.2_b.sql",
+        "CREATE TABLE app.b (id int PRIMARY KEY);\nINSERT INTO app.b VALUES (1);\n\nINSERT INTO app.b VALUES (1);\n",
+    );
+    db.write("d/delta_1.0.3_c.sql", "CREATE TABLE app.c (id int);\n");
+    let run = pum(&db, "upgrade", &["-d", "d", "--format", "json"]);
+    run.expect_code(2);
+    // The human-readable error still goes to stderr.
+    assert_has(
+        &run.stderr(),
+        &[
+            "error: d/delta_1.0.2_b.sql:4: ERROR 23505",
+            "Applied and kept before the failure (1): delta_1.0.1_a.sql",
+        ],
+    );
+    let doc = json(&run);
+    assert_eq!(doc["failed"], true, "{doc:#}");
+    assert_eq!(doc["rolled_back"], false);
+    let applied = doc["applied"].as_array().expect("applied");
+    assert_eq!(applied.len(), 1, "{doc:#}");
+    assert_eq!(applied[0]["delta"]["path"], "d/delta_1.0.1_a.sql");
+    let e = &doc["error"];
+    assert_eq!(e["kind"], "delta-sql");
+    assert_eq!(e["file"], "d/delta_1.0.2_b.sql");
+    assert_eq!(e["line"], 4);
+    assert_eq!(e["sqlstate"], "23505");
+    assert_eq!(e["severity"], "ERROR");
+    assert!(
+        e["server_message"]
+            .as_str()
+            .unwrap()
+            .starts_with("duplicate key value violates unique constraint"),
+        "{e:#}"
+    );
+    assert_eq!(e["detail"], "Key (id)=(1) already exists.");
+    assert!(e["hint"].is_null());
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .contains("d/delta_1.0.2_b.sql:4"));
+    assert_eq!(app_tables(&db), ["a"]);
+
+    // --single-transaction: everything rolled back, nothing kept.
+    let db = baselined("json_failure_single");
+    db.write("d/delta_1.0.1_a.sql", "CREATE TABLE app.a (id int);\n");
+    db.write("d/delta_1.0.2_b.sql", "SELEC 1;\n");
+    let run = pum(
+        &db,
+        "upgrade",
+        &["-d", "d", "--format", "json", "--single-transaction"],
+    );
+    run.expect_code(2);
+    assert_has(&run.stderr(), &["Everything was rolled back"]);
+    let doc = json(&run);
+    assert_eq!(doc["rolled_back"], true, "{doc:#}");
+    assert_eq!(doc["applied"].as_array().map(Vec::len), Some(0));
+    assert_eq!(doc["error"]["sqlstate"], "42601");
+    assert_eq!(doc["error"]["line"], 1);
+    assert!(app_tables(&db).is_empty());
+}
+
+#[test]
+fn refused_upgrade_prints_a_json_report() {
+    let db = baselined("json_refused");
+    duplicates(&db);
+    let run = pum(&db, "upgrade", &["-d", "d1", "d2", "--format", "json"]);
+    run.expect_code(2);
+    assert_has(&run.stderr(), &["refusing to run"]);
+    let doc = json(&run);
+    assert_eq!(doc["failed"], true);
+    assert_eq!(doc["error"]["kind"], "refused");
+    assert!(doc["error"]["file"].is_null());
+    let problems = doc["error"]["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0]
+            .as_str()
+            .unwrap()
+            .contains("d2/delta_1.0.1_a.sql"),
+        "{problems:?}"
+    );
+
+    // A missing variable: the names, typed.
+    let db = baselined("json_vars");
+    db.write("d/delta_1.0.1_v.sql", "SELECT %(SRID)s;\n");
+    let run = pum(&db, "upgrade", &["-d", "d", "--format", "json"]);
+    run.expect_code(2);
+    let doc = json(&run);
+    assert_eq!(doc["error"]["kind"], "undefined-variables");
+    assert_eq!(
+        doc["error"]["missing_variables"],
+        serde_json::json!(["SRID"])
+    );
+    assert_eq!(doc["error"]["sqlstate"], "42601");
+
+    // Not even connected.
+    let run = db.run(&[
+        "upgrade",
+        "-p",
+        "no_such_service_x",
+        "-t",
+        "app.info",
+        "-d",
+        "d",
+        "--format",
+        "json",
+    ]);
+    run.expect_code(2);
+    assert_has(&run.stderr(), &["error: ", "no_such_service_x"]);
+    let doc = json(&run);
+    assert_eq!(doc["failed"], true);
+    assert!(
+        ["connect", "invalid-target"].contains(&doc["error"]["kind"].as_str().unwrap()),
+        "{doc:#}"
+    );
+    assert_eq!(doc["applied"].as_array().map(Vec::len), Some(0));
+}
