@@ -165,6 +165,9 @@ pub struct BaselineOptions {
     /// Also record every delta up to and including `version` as applied,
     /// for a database built fresh at that version.
     pub mark_applied: bool,
+    /// With `mark_applied`, when two files are the same delta for pum,
+    /// record the first and skip the others instead of refusing.
+    pub allow_duplicates: bool,
     /// How long to wait for another pum on the same database.
     pub lock_timeout: Duration,
 }
@@ -180,6 +183,9 @@ pub struct BaselineReport {
     pub marked: Vec<Delta>,
     /// Files in the directories that are not deltas.
     pub not_deltas: Vec<delta::NotADelta>,
+    /// Duplicates left out of `marked` (with `allow_duplicates`), one note
+    /// each naming the file recorded instead.
+    pub skipped: Vec<plan::Finding>,
 }
 
 /// Creates the upgrades table if needed and records the baseline version,
@@ -198,6 +204,33 @@ pub fn baseline(
         return Err(Error::invalid(
             "--mark-applied needs the delta directories (-d DIR)",
         ));
+    }
+    // The deltas to record, each once: two files pum records as the same
+    // delta are refused (or, when allowed, the first one is recorded).
+    let mut to_mark = Vec::new();
+    let mut skipped = Vec::new();
+    let mut problems = Vec::new();
+    if opts.mark_applied {
+        let duplicates = plan::duplicate_of(&found.deltas);
+        for (d, dup) in found.deltas.iter().zip(duplicates) {
+            if !d.version.is_some_and(|v| v <= opts.version) {
+                continue;
+            }
+            match dup {
+                None => to_mark.push(d),
+                Some(first) => {
+                    let f = plan::duplicate_finding(d, &found.deltas[first], opts.allow_duplicates);
+                    if opts.allow_duplicates {
+                        skipped.push(f);
+                    } else {
+                        problems.push(f.message);
+                    }
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Refused { problems });
     }
     let table = &opts.table;
     table.with_lock(conn, opts.lock_timeout, observer, |conn, _obs| {
@@ -225,25 +258,21 @@ pub fn baseline(
             },
         )?;
         let mut marked = Vec::new();
-        if opts.mark_applied {
-            for d in &found.deltas {
-                if d.version.is_some_and(|v| v <= opts.version) {
-                    let bytes = delta::read(&d.path)?;
-                    let v = d.version.map(|v| v.to_string()).unwrap_or_default();
-                    table.insert(
-                        conn,
-                        &NewRow {
-                            version: &v,
-                            description: &d.name,
-                            type_code: d.type_code(),
-                            script: &d.script(),
-                            checksum: &delta::checksum(&bytes),
-                            execution_time: 0,
-                        },
-                    )?;
-                    marked.push(d.clone());
-                }
-            }
+        for d in &to_mark {
+            let bytes = delta::read(&d.path)?;
+            let v = d.version.map(|v| v.to_string()).unwrap_or_default();
+            table.insert(
+                conn,
+                &NewRow {
+                    version: &v,
+                    description: &d.name,
+                    type_code: d.type_code(),
+                    script: &d.script(),
+                    checksum: &delta::checksum(&bytes),
+                    execution_time: 0,
+                },
+            )?;
+            marked.push((*d).clone());
         }
         conn.execute("COMMIT")?;
         Ok(BaselineReport {
@@ -251,6 +280,7 @@ pub fn baseline(
             version: opts.version,
             marked,
             not_deltas: found.not_deltas.clone(),
+            skipped: skipped.clone(),
         })
     })
 }
@@ -602,6 +632,11 @@ impl Run<'_, '_> {
     }
 
     fn sql(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
+        self.sql_file(d, bytes, started)
+            .map_err(|e| sql::explain_undefined_variables(e, bytes, &self.opts.variables))
+    }
+
+    fn sql_file(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
         let file = sql::prepare(&d.path, bytes, &self.opts.variables)?;
         if self.pipelinable(d, &file) {
             return self.sql_pipelined(d, bytes, &file);

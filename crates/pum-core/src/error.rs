@@ -8,6 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::pg::DbError;
+use crate::script::Placeholder;
 
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -50,6 +51,21 @@ pub enum Error {
         line: usize,
         /// What is wrong and how to fix it.
         message: String,
+    },
+    /// A SQL delta uses pum variables (`%(NAME)s`) that were not given
+    /// with `-v`.
+    UndefinedVariables {
+        /// The delta file.
+        file: PathBuf,
+        /// 1-based line: of the server's error when there is one, else of
+        /// the first placeholder naming a missing variable.
+        line: usize,
+        /// Each missing variable, once, with the line of its first use.
+        missing: Vec<Placeholder>,
+        /// With no variable given at all, pum 0.x sends the file unchanged:
+        /// this is the server's error (a syntax error at the `%`). `None`
+        /// when pum refused the file before sending it.
+        error: Option<Box<DbError>>,
     },
     /// A Python delta raised or exited with an error.
     Python {
@@ -152,11 +168,61 @@ impl Error {
         }
     }
 
+    /// A stable name for the kind of error, as scripts see it in JSON
+    /// reports (`delta-sql`, `refused`, `lock-timeout`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidTarget { .. } => "invalid-target",
+            Error::Connect { .. } => "connect",
+            Error::Db(_) => "db",
+            Error::DeltaSql { .. } => "delta-sql",
+            Error::Script { .. } => "script",
+            Error::UndefinedVariables { .. } => "undefined-variables",
+            Error::Python { .. } => "python",
+            Error::PythonLaunch { .. } => "python-launch",
+            Error::Interrupted { .. } => "interrupted",
+            Error::Io { .. } => "io",
+            Error::InvalidVersion { .. } => "invalid-version",
+            Error::InvalidTable { .. } => "invalid-table",
+            Error::TableMissing { .. } => "table-missing",
+            Error::BaselineExists { .. } => "baseline-exists",
+            Error::LockTimeout { .. } => "lock-timeout",
+            Error::Refused { .. } => "refused",
+            Error::Invalid { .. } => "invalid",
+            Error::Sandbox { .. } => "sandbox",
+        }
+    }
+
+    /// The file the error is about, if any (a delta, a directory...).
+    pub fn file(&self) -> Option<&std::path::Path> {
+        match self {
+            Error::DeltaSql { file, .. }
+            | Error::Script { file, .. }
+            | Error::UndefinedVariables { file, .. }
+            | Error::Python { file, .. } => Some(file),
+            Error::Io { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The 1-based line in [`Error::file`] the error is about, if known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::DeltaSql { line, .. }
+            | Error::Script { line, .. }
+            | Error::UndefinedVariables { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
     /// The server error behind this error, if there is one.
     pub fn db_error(&self) -> Option<&DbError> {
         match self {
             Error::Db(e) => Some(e),
             Error::DeltaSql { error, .. } => Some(error),
+            Error::UndefinedVariables {
+                error: Some(error), ..
+            } => Some(error),
             _ => None,
         }
     }
@@ -175,7 +241,10 @@ impl Error {
     pub fn is_delta_failure(&self) -> bool {
         matches!(
             self,
-            Error::DeltaSql { .. } | Error::Python { .. } | Error::Script { .. }
+            Error::DeltaSql { .. }
+                | Error::Python { .. }
+                | Error::Script { .. }
+                | Error::UndefinedVariables { .. }
         )
     }
 
@@ -206,6 +275,40 @@ impl fmt::Display for Error {
                 line,
                 message,
             } => write!(f, "{}:{line}: {message}", file.display()),
+            Error::UndefinedVariables {
+                file,
+                line,
+                missing,
+                error,
+            } => {
+                let names: Vec<String> = missing
+                    .iter()
+                    .map(|p| format!("`{}` (line {})", p.name, p.line))
+                    .collect();
+                let flags: Vec<String> = missing
+                    .iter()
+                    .map(|p| format!("-v TYPE {} VALUE", p.name))
+                    .collect();
+                match error {
+                    Some(e) => write!(
+                        f,
+                        "{}:{line}: {e}\n  hint: the file uses pum variables, and no variable was \
+                         given (without -v, files run unchanged): {}; pass {} (TYPE int, float \
+                         or string)",
+                        file.display(),
+                        names.join(", "),
+                        flags.join(" ")
+                    ),
+                    None => write!(
+                        f,
+                        "{}:{line}: the file uses pum variables that were not given: {}; pass {} \
+                         (TYPE int, float or string), or write %% for a literal %",
+                        file.display(),
+                        names.join(", "),
+                        flags.join(" ")
+                    ),
+                }
+            }
             Error::Python {
                 file,
                 message,
@@ -246,7 +349,7 @@ impl fmt::Display for Error {
             ),
             Error::InvalidTable { input, reason } => write!(
                 f,
-                "invalid upgrades table '{input}': {reason} (expected schema.table, e.g. qwat_sys.info)"
+                "invalid upgrades table '{input}': {reason} (expected SCHEMA.TABLE, e.g. qwat_sys.info)"
             ),
             Error::TableMissing { table } => write!(
                 f,

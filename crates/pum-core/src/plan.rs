@@ -10,6 +10,7 @@
 //! reported as modified.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use crate::delta::{Delta, Discovery};
 use crate::history::AppliedRow;
@@ -22,6 +23,10 @@ pub struct PlanOptions {
     pub max_version: Option<Version>,
     /// Also run deltas older than the current version that never ran.
     pub out_of_order: bool,
+    /// When two files are the same delta for pum (same version, name and
+    /// kind), run the first (in `-d` order) and skip the others instead of
+    /// refusing.
+    pub allow_duplicates: bool,
 }
 
 /// The state of one delta file.
@@ -41,6 +46,12 @@ pub enum Status {
     OutOfOrder,
     /// Above `--max-version`.
     AboveMax,
+    /// Same version, name and kind as an earlier file: the upgrades table
+    /// cannot tell them apart, so the upgrade is refused.
+    Duplicate,
+    /// A duplicate skipped with `--allow-duplicates`: the earlier file is
+    /// the one that runs.
+    DuplicateSkipped,
 }
 
 impl Status {
@@ -53,6 +64,8 @@ impl Status {
             Status::Baseline => "baseline",
             Status::OutOfOrder => "out of order",
             Status::AboveMax => "above max version",
+            Status::Duplicate => "duplicate",
+            Status::DuplicateSkipped => "duplicate (skipped)",
         }
     }
 }
@@ -74,10 +87,69 @@ pub struct Item {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// For information (shown by `info`); never refuses, even under
+    /// `--strict`.
+    Note,
     /// Reported; an error under `--strict`.
     Warning,
     /// Always refuses the upgrade.
     Error,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// The upgrades table has no successful row with a version.
+    NoVersion,
+    /// A row's version is not X.Y.Z.
+    BadRowVersion {
+        /// The row id.
+        row: i64,
+    },
+    /// A file in a delta directory is not a delta.
+    NotADelta {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Python package files (`__init__.py`, `*.pyc`) in the delta
+    /// directories: ignored.
+    PythonPackageFiles {
+        /// The files.
+        files: Vec<PathBuf>,
+    },
+    /// A `-d` directory given again (another spelling of the same path):
+    /// read once.
+    RepeatedDir {
+        /// The later spelling.
+        dir: PathBuf,
+        /// The first spelling.
+        same_as: PathBuf,
+    },
+    /// Two files are the same delta for the upgrades table.
+    Duplicate {
+        /// The later file (never runs).
+        file: PathBuf,
+        /// The earlier file, which runs with `--allow-duplicates`.
+        first: PathBuf,
+    },
+    /// A name or path too long for the upgrades table.
+    TooLong {
+        /// The file.
+        file: PathBuf,
+    },
+    /// An applied delta whose file changed since.
+    Modified {
+        /// The file.
+        file: PathBuf,
+        /// The row that recorded it.
+        row: i64,
+    },
+    /// A delta older than the current version that never ran.
+    OutOfOrder {
+        /// The file.
+        file: PathBuf,
+    },
 }
 
 /// Something the user should know about the deltas or the table.
@@ -85,7 +157,10 @@ pub enum Severity {
 pub struct Finding {
     /// How serious.
     pub severity: Severity,
-    /// One line.
+    /// What it is about (serialised as `kind` plus its fields).
+    #[serde(flatten)]
+    pub kind: FindingKind,
+    /// One line for people.
     pub message: String,
 }
 
@@ -117,11 +192,16 @@ impl Plan {
         self.items.iter().filter(|i| i.runs).count()
     }
 
-    /// The findings that forbid the upgrade (warnings count when `strict`).
+    /// The findings that forbid the upgrade (warnings count when `strict`,
+    /// notes never).
     pub fn blocking(&self, strict: bool) -> Vec<String> {
         self.findings
             .iter()
-            .filter(|f| strict || f.severity == Severity::Error)
+            .filter(|f| match f.severity {
+                Severity::Error => true,
+                Severity::Warning => strict,
+                Severity::Note => false,
+            })
             .map(|f| f.message.clone())
             .collect()
     }
@@ -139,6 +219,74 @@ impl Plan {
 pub const MAX_DESCRIPTION: usize = 200;
 /// Longest `script` the pum 0.x table accepts.
 pub const MAX_SCRIPT: usize = 1000;
+
+/// The key the upgrades table records a delta by: version, name
+/// (`description`) and type.
+fn key(d: &Delta) -> Option<(Version, &str, i32)> {
+    d.version.map(|v| (v, d.name.as_str(), d.type_code()))
+}
+
+/// For each delta, the index of the earlier delta pum records as the same
+/// one (same version, name and kind), if any.
+pub fn duplicate_of(deltas: &[Delta]) -> Vec<Option<usize>> {
+    let mut first: HashMap<(Version, &str, i32), usize> = HashMap::with_capacity(deltas.len());
+    deltas
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let k = key(d)?;
+            match first.get(&k) {
+                Some(&f) => Some(f),
+                None => {
+                    first.insert(k, i);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// The finding for `later`, the same delta as `first` for the upgrades
+/// table: an error, or with `allowed` (`--allow-duplicates`) a note that
+/// `later` is skipped.
+pub fn duplicate_finding(later: &Delta, first: &Delta, allowed: bool) -> Finding {
+    let what = format!(
+        "same version ({}), name ({}) and kind ({})",
+        later.version.map(|v| v.to_string()).unwrap_or_default(),
+        later.name,
+        later.kind_label()
+    );
+    let (severity, message) = if allowed {
+        (
+            Severity::Note,
+            format!(
+                "{} is skipped (--allow-duplicates): {what} as {}, the file pum runs and records instead",
+                later.path.display(),
+                first.path.display()
+            ),
+        )
+    } else {
+        (
+            Severity::Error,
+            format!(
+                "{} and {} are the same delta for pum: {what}, and the upgrades table records \
+                 a delta by these three, as one row; rename or remove one of them, or pass \
+                 --allow-duplicates to run only the first ({}) and skip the other",
+                later.path.display(),
+                first.path.display(),
+                first.path.display()
+            ),
+        )
+    };
+    Finding {
+        severity,
+        kind: FindingKind::Duplicate {
+            file: later.path.clone(),
+            first: first.path.clone(),
+        },
+        message,
+    }
+}
 
 /// Builds the plan. `is_modified` tells whether an applied delta's file
 /// changed since its row was written (it is called only for applied deltas).
@@ -164,6 +312,7 @@ pub fn plan(
             }
             None => findings.push(Finding {
                 severity: Severity::Warning,
+                kind: FindingKind::BadRowVersion { row: row.id },
                 message: format!(
                     "row {} of the upgrades table has version '{}', which is not X.Y.Z; it is ignored",
                     row.id, row.version
@@ -174,15 +323,33 @@ pub fn plan(
     if current.is_none() {
         findings.push(Finding {
             severity: Severity::Error,
+            kind: FindingKind::NoVersion,
             message:
                 "the upgrades table holds no version yet; record one with `pum baseline -b X.Y.Z`"
                     .into(),
         });
     }
 
+    for r in &found.repeated_dirs {
+        findings.push(Finding {
+            severity: Severity::Note,
+            kind: FindingKind::RepeatedDir {
+                dir: r.dir.clone(),
+                same_as: r.same_as.clone(),
+            },
+            message: format!(
+                "-d {} is the same directory as {}: read once",
+                r.dir.display(),
+                r.same_as.display()
+            ),
+        });
+    }
     for n in &found.not_deltas {
         findings.push(Finding {
             severity: Severity::Warning,
+            kind: FindingKind::NotADelta {
+                file: n.path.clone(),
+            },
             message: format!(
                 "{}: not a delta, never runs: {}",
                 n.path.display(),
@@ -190,27 +357,52 @@ pub fn plan(
             ),
         });
     }
+    if !found.python_package_files.is_empty() {
+        let files: Vec<String> = found
+            .python_package_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        findings.push(Finding {
+            severity: Severity::Note,
+            kind: FindingKind::PythonPackageFiles {
+                files: found.python_package_files.clone(),
+            },
+            message: format!("Python package files, ignored: {}", files.join(", ")),
+        });
+    }
 
-    let mut seen: HashMap<(Version, &str, i32), &Delta> =
-        HashMap::with_capacity(found.deltas.len());
+    let duplicates = duplicate_of(&found.deltas);
     let mut items = Vec::with_capacity(found.deltas.len());
-    for d in &found.deltas {
-        let Some(v) = d.version else { continue };
-        let key = (v, d.name.as_str(), d.type_code());
-        if let Some(first) = seen.insert(key, d) {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                message: format!(
-                    "{} has the same version, name and kind as {}: pum records them as one delta, \
-                     so only the first one ever runs",
-                    d.path.display(),
-                    first.path.display()
-                ),
+    for (d, dup) in found.deltas.iter().zip(duplicates) {
+        let Some(key) = key(d) else { continue };
+        let v = key.0;
+        if let Some(first) = dup {
+            // Never compared with the first file's row: it is not a change
+            // of that file.
+            findings.push(duplicate_finding(
+                d,
+                &found.deltas[first],
+                opts.allow_duplicates,
+            ));
+            items.push(Item {
+                delta: d.clone(),
+                status: if opts.allow_duplicates {
+                    Status::DuplicateSkipped
+                } else {
+                    Status::Duplicate
+                },
+                runs: false,
+                row_id: None,
             });
+            continue;
         }
         if d.name.chars().count() > MAX_DESCRIPTION {
             findings.push(Finding {
                 severity: Severity::Error,
+                kind: FindingKind::TooLong {
+                    file: d.path.clone(),
+                },
                 message: format!(
                     "{}: the name part is longer than {MAX_DESCRIPTION} characters, the upgrades table cannot record it",
                     d.path.display()
@@ -220,6 +412,9 @@ pub fn plan(
         if d.script().chars().count() > MAX_SCRIPT {
             findings.push(Finding {
                 severity: Severity::Error,
+                kind: FindingKind::TooLong {
+                    file: d.path.clone(),
+                },
                 message: format!(
                     "{}: the path is longer than {MAX_SCRIPT} characters, the upgrades table cannot record it",
                     d.path.display()
@@ -230,6 +425,10 @@ pub fn plan(
             Some(row) if is_modified(d, row) => {
                 findings.push(Finding {
                     severity: Severity::Warning,
+                    kind: FindingKind::Modified {
+                        file: d.path.clone(),
+                        row: row.id,
+                    },
                     message: format!(
                         "{} changed since it was applied (row {}, {}); the change never reached this database",
                         d.path.display(),
@@ -249,6 +448,9 @@ pub fn plan(
                         if !opts.out_of_order {
                             findings.push(Finding {
                                 severity: Severity::Warning,
+                                kind: FindingKind::OutOfOrder {
+                                    file: d.path.clone(),
+                                },
                                 message: format!(
                                     "{} (version {v}) never ran and is older than the current version {c}; \
                                      it is skipped (run it with --out-of-order)",
@@ -470,11 +672,8 @@ mod tests {
     }
 
     #[test]
-    fn not_deltas_and_duplicates_are_reported() {
+    fn not_deltas_are_warnings() {
         let mut f = found(&["delta_1.0.1_a.sql"]);
-        let mut dup = delta("delta_1.0.1_a.sql");
-        dup.path = PathBuf::from("other/delta_1.0.1_a.sql");
-        f.deltas.push(dup);
         f.not_deltas.push(NotADelta {
             path: "d/delta_1.5.7_x.y.sql".into(),
             reason: "bad".into(),
@@ -485,9 +684,110 @@ mod tests {
             &PlanOptions::default(),
             never_modified,
         );
-        assert_eq!(p.findings.len(), 2);
+        assert_eq!(p.findings.len(), 1);
+        assert_eq!(
+            p.findings[0].kind,
+            FindingKind::NotADelta {
+                file: "d/delta_1.5.7_x.y.sql".into()
+            }
+        );
         assert!(p.blocking(false).is_empty());
-        assert_eq!(p.blocking(true).len(), 2);
+        assert_eq!(p.blocking(true).len(), 1);
+    }
+
+    /// `d/delta_1.0.1_a.sql` applied, `other/delta_1.0.1_a.sql` the same delta.
+    fn with_duplicate() -> (Discovery, Vec<AppliedRow>) {
+        let mut f = found(&["delta_1.0.1_a.sql", "delta_1.0.2_b.sql"]);
+        let mut dup = delta("delta_1.0.1_a.sql");
+        dup.path = PathBuf::from("other/delta_1.0.1_a.sql");
+        dup.dir_index = 1;
+        f.deltas.push(dup);
+        let rows = vec![row(1, "1.0.0", "baseline", 0), row(2, "1.0.1", "a", 8)];
+        (f, rows)
+    }
+
+    /// Only the later file differs from what the row recorded.
+    fn other_modified(d: &Delta, _: &AppliedRow) -> bool {
+        d.path.starts_with("other")
+    }
+
+    #[test]
+    fn duplicates_are_errors_and_never_run() {
+        let (f, rows) = with_duplicate();
+        let p = plan(&f, &rows, &PlanOptions::default(), other_modified);
+        assert_eq!(
+            statuses(&p),
+            [
+                ("delta_1.0.1_a.sql".into(), Status::Applied, false),
+                ("delta_1.0.2_b.sql".into(), Status::Pending, true),
+                ("delta_1.0.1_a.sql".into(), Status::Duplicate, false),
+            ]
+        );
+        assert_eq!(p.items[2].row_id, None);
+        assert_eq!(p.findings.len(), 1, "{:?}", p.findings);
+        let finding = &p.findings[0];
+        assert_eq!(finding.severity, Severity::Error);
+        assert_eq!(
+            finding.kind,
+            FindingKind::Duplicate {
+                file: "other/delta_1.0.1_a.sql".into(),
+                first: "d/delta_1.0.1_a.sql".into(),
+            }
+        );
+        assert!(
+            finding.message.contains("--allow-duplicates"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(p.blocking(false).len(), 1);
+    }
+
+    #[test]
+    fn allowed_duplicates_are_skipped_and_never_block() {
+        let (f, rows) = with_duplicate();
+        let opts = PlanOptions {
+            allow_duplicates: true,
+            ..PlanOptions::default()
+        };
+        let p = plan(&f, &rows, &opts, other_modified);
+        assert_eq!(p.items[2].status, Status::DuplicateSkipped);
+        assert!(!p.items[2].runs);
+        assert_eq!(p.items[2].status.label(), "duplicate (skipped)");
+        assert_eq!(p.findings.len(), 1);
+        assert_eq!(p.findings[0].severity, Severity::Note);
+        assert!(p.blocking(true).is_empty());
+        assert_eq!(p.pending_count(), 1);
+    }
+
+    #[test]
+    fn duplicate_of_points_at_the_first() {
+        let mut ds = vec![
+            delta("delta_1.0.1_a.sql"),
+            delta("delta_1.0.1__a.sql"),
+            delta("delta_1.0.1_a.pre.sql"),
+            delta("delta_1.0.2_a.sql"),
+        ];
+        ds.push(delta("delta_1.0.1_a.sql"));
+        assert_eq!(duplicate_of(&ds), [None, Some(0), None, None, Some(0)]);
+    }
+
+    #[test]
+    fn notes_never_block() {
+        let mut f = found(&["delta_1.0.1_a.sql"]);
+        f.python_package_files.push("d/__init__.py".into());
+        f.repeated_dirs.push(crate::delta::RepeatedDir {
+            dir: "./d".into(),
+            same_as: "d".into(),
+        });
+        let p = plan(
+            &f,
+            &[row(1, "1.0.0", "baseline", 0)],
+            &PlanOptions::default(),
+            never_modified,
+        );
+        assert_eq!(p.findings.len(), 2);
+        assert!(p.findings.iter().all(|f| f.severity == Severity::Note));
+        assert!(p.blocking(true).is_empty());
     }
 
     #[test]

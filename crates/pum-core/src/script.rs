@@ -207,6 +207,51 @@ pub fn substitute(text: &str, vars: &Variables) -> Result<String, ScriptError> {
     Ok(out)
 }
 
+/// A `%(name)s` placeholder of pum's variable syntax, found in a file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Placeholder {
+    /// The variable name.
+    pub name: String,
+    /// 1-based line of the placeholder.
+    pub line: usize,
+}
+
+/// Every `%(name)s` placeholder of the text, in order, scanned the way
+/// [`substitute`] scans (blindly; `%%` is a literal `%`). Anything else
+/// that starts with `%` is passed over.
+pub fn placeholders(text: &str) -> Vec<Placeholder> {
+    let b = text.as_bytes();
+    let mut found = Vec::new();
+    let mut line = 1;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'%' if b.get(i + 1) == Some(&b'%') => i += 1,
+            b'%' if b.get(i + 1) == Some(&b'(') => {
+                let start = i + 2;
+                let close = b[start..]
+                    .iter()
+                    .position(|&c| c == b')' || c == b'%')
+                    .map(|p| start + p)
+                    .filter(|&p| b[p] == b')' && p > start && b.get(p + 1) == Some(&b's'));
+                if let Some(close) = close {
+                    let name = &text[start..close];
+                    found.push(Placeholder {
+                        name: name.to_string(),
+                        line,
+                    });
+                    line += name.bytes().filter(|&c| c == b'\n').count();
+                    i = close + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
 /// A character for an error message: control characters (a newline...)
 /// escaped, anything else as is.
 fn shown(c: char) -> String {
@@ -1217,6 +1262,20 @@ mod tests {
 
         let e = substitute("SELECT %(SRID %% )s;", &vars()).unwrap_err();
         assert!(e.message.contains("unterminated"), "{e}");
+    }
+
+    #[test]
+    fn placeholders_are_found_like_substitute_finds_them() {
+        let text = "SELECT %(SRID)s, '100%%', %%(not)s;\n-- %(NAME)s\nSELECT %(SRID)s, %(x)d, %(, %()s, '50%';\n";
+        let found: Vec<(String, usize)> = placeholders(text)
+            .into_iter()
+            .map(|p| (p.name, p.line))
+            .collect();
+        assert_eq!(
+            found,
+            [("SRID".into(), 1), ("NAME".into(), 2), ("SRID".into(), 3)]
+        );
+        assert!(placeholders("SELECT '50%';").is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::pg::quote_literal;
+use crate::script::{placeholders, Placeholder};
 
 /// One variable value, typed the way pum 0.x types `-v`: `int`, `float`, or
 /// anything else meaning a string.
@@ -135,6 +136,18 @@ impl Variables {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.entries.iter().map(|(n, v)| (n.as_str(), v))
     }
+
+    /// The `%(name)s` placeholders of `text` naming a variable that is not
+    /// given, each name once (at its first use), in order.
+    pub fn undefined(&self, text: &str) -> Vec<Placeholder> {
+        let mut out: Vec<Placeholder> = Vec::new();
+        for p in placeholders(text) {
+            if self.get(&p.name).is_none() && !out.iter().any(|o| o.name == p.name) {
+                out.push(p);
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -172,6 +185,20 @@ mod tests {
         assert_eq!(Value::Float(1e16).sql_literal(), "1e+16");
         assert_eq!(Value::Text("it's".into()).sql_literal(), "'it''s'");
         assert_eq!(Value::Float(f64::NAN).sql_literal(), "'NaN'::float");
+    }
+
+    #[test]
+    fn undefined_lists_each_missing_name_once() {
+        let mut v = Variables::new();
+        v.set_from_cli("int", "SRID", "2056").unwrap();
+        let text = "SELECT %(SRID)s, %(A)s;\nSELECT %(B)s, %(A)s, %%(C)s;\n";
+        let missing: Vec<(String, usize)> = v
+            .undefined(text)
+            .into_iter()
+            .map(|p| (p.name, p.line))
+            .collect();
+        assert_eq!(missing, [("A".into(), 1), ("B".into(), 2)]);
+        assert_eq!(Variables::new().undefined(text).len(), 3);
     }
 
     #[test]

@@ -126,7 +126,8 @@ pub enum Format {
 pub struct BaselineArgs {
     #[command(flatten)]
     pub conn: Connection,
-    /// Upgrades table, schema-qualified (e.g. qwat_sys.info) [config: upgrades_table].
+    /// Upgrades table, schema-qualified (e.g. qwat_sys.info; a name holding a dot is
+    /// double-quoted, three parts are refused) [config: upgrades_table].
     #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
     pub table: Option<String>,
     /// Delta directories (space-separated, or repeat -d); needed with --mark-applied.
@@ -139,6 +140,11 @@ pub struct BaselineArgs {
     /// (for a database built fresh at that version, so those deltas do not run again).
     #[arg(long)]
     pub mark_applied: bool,
+    /// With --mark-applied: when two files are the same delta for pum (same version, name
+    /// and kind: one row in the upgrades table), record the first (in -d order) and skip
+    /// the others instead of refusing.
+    #[arg(long)]
+    pub allow_duplicates: bool,
     /// Seconds to wait for another pum working on the same database [default: 60].
     #[arg(long, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
@@ -147,7 +153,8 @@ pub struct BaselineArgs {
 /// The upgrades table and the delta directories.
 #[derive(Debug, Args)]
 pub struct TableArgs {
-    /// Upgrades table, schema-qualified (e.g. qwat_sys.info) [config: upgrades_table].
+    /// Upgrades table, schema-qualified (e.g. qwat_sys.info; a name holding a dot is
+    /// double-quoted, three parts are refused) [config: upgrades_table].
     #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
     pub table: Option<String>,
     /// Delta directories (space-separated, or repeat -d), read in the order given
@@ -171,6 +178,12 @@ pub struct PlanArgs {
     /// them silently).
     #[arg(long)]
     pub out_of_order: bool,
+    /// When two files are the same delta for pum (same version, name and kind, which the
+    /// upgrades table records as one row), run the first (in -d order) and skip the others,
+    /// shown as `duplicate (skipped)`. Without it such files are refused before anything
+    /// runs.
+    #[arg(long)]
+    pub allow_duplicates: bool,
 }
 
 /// Options of running deltas.
@@ -182,7 +195,7 @@ pub struct RunArgs {
     #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
     pub var: Vec<String>,
     /// Refuse to upgrade when anything is off: files that are not deltas, applied deltas
-    /// changed since, deltas skipped as out of order, duplicates.
+    /// changed since, deltas skipped as out of order (duplicates are refused anyway).
     #[arg(long)]
     pub strict: bool,
     /// Seconds to wait for another upgrade of the same database before giving up
@@ -234,7 +247,9 @@ pub struct SourceArgs {
     pub tables: TableArgs,
     #[command(flatten)]
     pub plan: PlanArgs,
-    /// Output format.
+    /// Output format. With json, stdout is one JSON document, also when an upgrade fails
+    /// (the error, with file, line and SQLSTATE, and what was applied); progress and the
+    /// readable error go to stderr.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

@@ -11,7 +11,7 @@ use pum_core::catalog::{self, Kind};
 use pum_core::compare::{self, CompareOptions};
 use pum_core::config::Config;
 use pum_core::dump::{DumpFormat, DumpOptions, RestoreOptions};
-use pum_core::engine::{self, BaselineOptions, Source, UpgradeOptions};
+use pum_core::engine::{self, BaselineOptions, Source, UpgradeFailure, UpgradeOptions};
 use pum_core::history::UpgradesTable;
 use pum_core::pg::{Conn, ConnTarget};
 use pum_core::plan::PlanOptions;
@@ -192,6 +192,7 @@ fn plan_options(a: &PlanArgs) -> Result<PlanOptions> {
             .map(|v| Version::parse(v, "--max-version"))
             .transpose()?,
         out_of_order: a.out_of_order,
+        allow_duplicates: a.allow_duplicates,
     })
 }
 
@@ -218,6 +219,7 @@ fn baseline(a: BaselineArgs, ctx: &Ctx) -> Result<u8> {
         version,
         dirs: ctx.optional_dirs(&a.dirs),
         mark_applied: a.mark_applied,
+        allow_duplicates: a.allow_duplicates,
         lock_timeout: ctx.lock_timeout(a.lock_timeout),
     };
     let (_, mut conn) = connect(&a.conn.pg_service)?;
@@ -246,7 +248,19 @@ fn upgrade(a: UpgradeArgs, ctx: &Ctx) -> Result<u8> {
     opts.single_transaction = a.single_transaction;
     opts.dry_run = a.dry_run;
     let json = a.source.format == Format::Json;
-    let (target, mut conn) = connect(&a.source.conn.pg_service)?;
+    let connected = ConnTarget::parse(&a.source.conn.pg_service)
+        .and_then(|t| Conn::connect(&t, APP).map(|c| (t, c)));
+    let (target, mut conn) = match connected {
+        Ok(c) => c,
+        // Scripts get a connection failure as a JSON report too.
+        Err(error) if json => {
+            let failure = UpgradeFailure::from(error);
+            render::upgrade_failed(&failure);
+            let _ = render::upgrade_failed_json(&failure);
+            return Ok(EXIT_FAILED);
+        }
+        Err(error) => return Err(error.into()),
+    };
     if a.verbose && !json {
         let info = engine::info(&mut conn, &opts.source, &opts.plan)?;
         render::info_text(&info)?;
@@ -263,6 +277,10 @@ fn upgrade(a: UpgradeArgs, ctx: &Ctx) -> Result<u8> {
         }
         Err(failure) => {
             render::upgrade_failed(&failure);
+            if json {
+                // The exit code says it failed, even if stdout is closed.
+                let _ = render::upgrade_failed_json(&failure);
+            }
             Ok(EXIT_FAILED)
         }
     }

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use pum_core::delta::{kind_label, Phase};
 use pum_core::engine::{BaselineReport, Info, UpgradeFailure, UpgradeReport};
 use pum_core::history::UpgradesTable;
+use pum_core::plan::{FindingKind, Severity};
 use pum_core::{Error, Event, Observer};
 
 /// Renders library events as they happen.
@@ -209,7 +210,7 @@ pub fn info_text(info: &Info) -> io::Result<()> {
     )?;
     writeln!(out)?;
     for f in &plan.findings {
-        writeln!(out, "warning: {}", f.message)?;
+        writeln!(out, "{}: {}", severity_label(f.severity), f.message)?;
     }
     let pending = plan.pending_count();
     match plan.target_version() {
@@ -222,6 +223,15 @@ pub fn info_text(info: &Info) -> io::Result<()> {
     out.flush()
 }
 
+/// The word a finding is shown with.
+fn severity_label(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Note => "note",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
 /// `pum baseline` result.
 pub fn baseline(report: &BaselineReport, table: &UpgradesTable) -> io::Result<()> {
     let mut out = io::stdout().lock();
@@ -232,6 +242,9 @@ pub fn baseline(report: &BaselineReport, table: &UpgradesTable) -> io::Result<()
             n.path.display(),
             n.reason
         )?;
+    }
+    for f in &report.skipped {
+        writeln!(io::stderr(), "note: {}", f.message)?;
     }
     if report.created_table {
         writeln!(out, "Created the upgrades table {table}.")?;
@@ -252,7 +265,16 @@ pub fn baseline(report: &BaselineReport, table: &UpgradesTable) -> io::Result<()
 pub fn upgrade_done(report: &UpgradeReport) -> io::Result<()> {
     let mut out = io::stdout().lock();
     for f in &report.plan.findings {
-        writeln!(io::stderr(), "warning: {}", f.message)?;
+        // Notes are for `info`, except what the upgrade skipped on purpose.
+        let shown = f.severity != Severity::Note || matches!(f.kind, FindingKind::Duplicate { .. });
+        if shown {
+            writeln!(
+                io::stderr(),
+                "{}: {}",
+                severity_label(f.severity),
+                f.message
+            )?;
+        }
     }
     let v =
         |v: Option<pum_core::Version>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
@@ -292,6 +314,72 @@ pub fn upgrade_done(report: &UpgradeReport) -> io::Result<()> {
     }
 }
 
+/// The error of `upgrade --format json`.
+#[derive(serde::Serialize)]
+struct ErrorJson<'a> {
+    kind: &'static str,
+    message: String,
+    file: Option<String>,
+    line: Option<usize>,
+    severity: Option<&'a str>,
+    sqlstate: Option<&'a str>,
+    server_message: Option<&'a str>,
+    detail: Option<&'a str>,
+    hint: Option<&'a str>,
+    context: Option<&'a str>,
+    traceback: Option<&'a str>,
+    problems: &'a [String],
+    missing_variables: Vec<&'a str>,
+}
+
+/// The document `upgrade --format json` prints when the upgrade fails.
+#[derive(serde::Serialize)]
+struct FailureJson<'a> {
+    failed: bool,
+    rolled_back: bool,
+    applied: &'a [pum_core::engine::Applied],
+    error: ErrorJson<'a>,
+}
+
+/// `pum upgrade --format json` failure: one JSON document on stdout (the
+/// human-readable error goes to stderr as well, see [`upgrade_failed`]).
+pub fn upgrade_failed_json(failure: &UpgradeFailure) -> io::Result<()> {
+    let e = &failure.error;
+    let db = e.db_error();
+    let error = ErrorJson {
+        kind: e.kind(),
+        message: e.to_string(),
+        file: e.file().map(|f| f.display().to_string()),
+        line: e.line(),
+        severity: db.map(|d| d.severity.as_str()),
+        sqlstate: db.map(|d| d.code.as_str()),
+        server_message: db.map(|d| d.message.as_str()),
+        detail: db.and_then(|d| d.detail.as_deref()),
+        hint: db.and_then(|d| d.hint.as_deref()),
+        context: db.and_then(|d| d.context.as_deref()),
+        traceback: match e {
+            Error::Python { traceback, .. } => Some(traceback.as_str()),
+            _ => None,
+        },
+        problems: match e {
+            Error::Refused { problems } => problems,
+            _ => &[],
+        },
+        missing_variables: match e {
+            Error::UndefinedVariables { missing, .. } => {
+                missing.iter().map(|p| p.name.as_str()).collect()
+            }
+            _ => Vec::new(),
+        },
+    };
+    json(&FailureJson {
+        failed: true,
+        rolled_back: failure.rolled_back,
+        applied: &failure.applied,
+        error,
+    })
+}
+
 /// `pum upgrade` failure: the error, then what was kept.
 pub fn upgrade_failed(failure: &UpgradeFailure) {
     let mut err = io::stderr().lock();
@@ -326,7 +414,7 @@ pub fn upgrade_failed(failure: &UpgradeFailure) {
 
 fn core_error(err: &mut impl Write, e: &Error) {
     let _ = writeln!(err, "error: {e}");
-    if let Error::DeltaSql { file, line, .. } = e {
+    if let Error::DeltaSql { file, line, .. } | Error::UndefinedVariables { file, line, .. } = e {
         if let Ok(text) = std::fs::read_to_string(file) {
             if let Some(src) = text.lines().nth(line.saturating_sub(1)) {
                 let _ = writeln!(err, "  {line} | {}", src.trim_end());

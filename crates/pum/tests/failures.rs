@@ -841,6 +841,52 @@ fn table_without_schema_is_refused() {
 }
 
 #[test]
+fn three_part_table_name_is_refused() {
+    let db = Db::new("bad_threepart");
+    db.exec("CREATE SCHEMA app");
+    db.write("d/delta_1.0.1_a.sql", "CREATE TABLE app.a (id int);\n");
+    let run = db.run(&[
+        "baseline",
+        "-p",
+        &db.name,
+        "-t",
+        "app.sys.info",
+        "-b",
+        "1.0.0",
+    ]);
+    run.expect_code(2);
+    assert_has(
+        &run.stderr(),
+        &["'app.sys.info'", "3 dot-separated parts", "SCHEMA.TABLE"],
+    );
+    for cmd in ["info", "upgrade"] {
+        let run = db.run(&[cmd, "-p", &db.name, "-t", "app.sys.info", "-d", "d"]);
+        run.expect_code(2);
+        assert_has(&run.stderr(), &["'app.sys.info'", "SCHEMA.TABLE"]);
+    }
+    // Nothing was created, in particular not app."sys.info".
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'app'"),
+        "0"
+    );
+    // A quoted name may hold a dot.
+    db.run(&[
+        "baseline",
+        "-p",
+        &db.name,
+        "-t",
+        "app.\"sys.info\"",
+        "-b",
+        "1.0.0",
+    ])
+    .ok();
+    assert_eq!(
+        db.column("SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = 'app'"),
+        ["sys.info"]
+    );
+}
+
+#[test]
 fn bad_max_version_is_refused() {
     let db = baselined("bad_maxver");
     db.write("d/delta_1.0.1_a.sql", "CREATE TABLE app.a (id int);\n");

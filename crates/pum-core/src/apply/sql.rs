@@ -42,6 +42,16 @@ pub fn prepare(path: &Path, bytes: &[u8], vars: &Variables) -> Result<SqlFile> {
     let text = if vars.is_empty() {
         text
     } else {
+        // Every missing variable at once, rather than one per run.
+        let missing = vars.undefined(text);
+        if let Some(first) = missing.first() {
+            return Err(Error::UndefinedVariables {
+                file: path.to_path_buf(),
+                line: first.line,
+                missing,
+                error: None,
+            });
+        }
         substituted = script::substitute(text, vars).map_err(|e| Error::Script {
             file: path.to_path_buf(),
             line: e.line,
@@ -58,6 +68,44 @@ pub fn prepare(path: &Path, bytes: &[u8], vars: &Variables) -> Result<SqlFile> {
         pieces,
         no_transaction,
     })
+}
+
+/// SQLSTATE of a syntax error.
+const SYNTAX_ERROR: &str = "42601";
+
+/// When no variable was given, pum 0.x sends a file unchanged, so a
+/// `%(NAME)s` placeholder reaches the server as a syntax error. This turns
+/// such an error of a file that holds placeholders into
+/// [`Error::UndefinedVariables`], which says what to pass; any other error
+/// is returned as it is.
+pub fn explain_undefined_variables(error: Error, bytes: &[u8], vars: &Variables) -> Error {
+    let Error::DeltaSql {
+        file,
+        line,
+        error: db,
+    } = error
+    else {
+        return error;
+    };
+    let missing = if vars.is_empty() && db.code == SYNTAX_ERROR {
+        vars.undefined(&String::from_utf8_lossy(bytes))
+    } else {
+        Vec::new()
+    };
+    if missing.is_empty() {
+        Error::DeltaSql {
+            file,
+            line,
+            error: db,
+        }
+    } else {
+        Error::UndefinedVariables {
+            file,
+            line,
+            missing,
+            error: Some(db),
+        }
+    }
 }
 
 fn pass_notices(conn: &mut Conn, path: &Path, observer: &mut dyn Observer) {
@@ -148,6 +196,66 @@ pub fn control(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn syntax_error() -> Error {
+        Error::DeltaSql {
+            file: "d/delta_1.0.1_a.sql".into(),
+            line: 2,
+            error: Box::new(DbError {
+                code: SYNTAX_ERROR.into(),
+                message: "syntax error at or near \"%\"".into(),
+                ..DbError::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn syntax_error_in_a_file_with_placeholders_names_the_variables() {
+        let bytes = b"CREATE TABLE t (i int);\nINSERT INTO t VALUES (%(SRID)s, %(N)s);\n";
+        match explain_undefined_variables(syntax_error(), bytes, &Variables::new()) {
+            Error::UndefinedVariables {
+                line,
+                missing,
+                error: Some(db),
+                ..
+            } => {
+                assert_eq!(line, 2);
+                let names: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
+                assert_eq!(names, ["SRID", "N"]);
+                assert_eq!(db.code, SYNTAX_ERROR);
+            }
+            other => panic!("{other:?}"),
+        }
+        // No placeholder, or another error: unchanged.
+        let plain = explain_undefined_variables(syntax_error(), b"SELEC 1;", &Variables::new());
+        assert!(matches!(plain, Error::DeltaSql { .. }), "{plain:?}");
+        let mut other = syntax_error();
+        if let Error::DeltaSql { error, .. } = &mut other {
+            error.code = "42P07".into();
+        }
+        let other = explain_undefined_variables(other, bytes, &Variables::new());
+        assert!(matches!(other, Error::DeltaSql { .. }), "{other:?}");
+    }
+
+    #[test]
+    fn missing_variables_are_named_together_before_anything_is_sent() {
+        let mut vars = Variables::new();
+        vars.set_from_cli("int", "SRID", "2056").unwrap();
+        let text = b"SELECT %(SRID)s;\nSELECT %(A)s, '50%';\nSELECT %(B)s;\n";
+        match prepare(Path::new("f.sql"), text, &vars) {
+            Err(Error::UndefinedVariables {
+                line,
+                missing,
+                error: None,
+                ..
+            }) => {
+                assert_eq!(line, 2);
+                let names: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
+                assert_eq!(names, ["A", "B"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn copy_errors_point_at_the_data_row() {

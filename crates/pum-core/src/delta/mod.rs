@@ -4,7 +4,9 @@
 //! `delta_<X.Y.Z>[_...]<name>.<pre.sql|sql|post.sql|pre.py|py|post.py>`, plus
 //! `pre-all.{sql,py}` and `post-all.{sql,py}` that run on every upgrade.
 //! Unlike pum 0.x, a file in a delta directory that is not a delta is never
-//! ignored silently: it is returned in [`Discovery::not_deltas`].
+//! ignored silently: it is returned in [`Discovery::not_deltas`] (Python
+//! package files, `__init__.py` and `*.pyc`, in
+//! [`Discovery::python_package_files`]).
 
 mod checksum;
 
@@ -229,6 +231,15 @@ pub struct NotADelta {
     pub reason: String,
 }
 
+/// A `-d` directory that names a directory given earlier in the list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RepeatedDir {
+    /// The later spelling (not read).
+    pub dir: PathBuf,
+    /// The earlier spelling of the same directory (read at its position).
+    pub same_as: PathBuf,
+}
+
 /// The delta files found in the `-d` directories.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Discovery {
@@ -241,6 +252,19 @@ pub struct Discovery {
     pub post_all: Vec<Delta>,
     /// Files that are not deltas (pum 0.x ignored them silently).
     pub not_deltas: Vec<NotADelta>,
+    /// Files that make a delta directory a Python package (`__init__.py`)
+    /// and compiled Python (`*.pyc`, `*.pyo`): not deltas, but not mistakes
+    /// either.
+    pub python_package_files: Vec<PathBuf>,
+    /// Directories given more than once (compared after resolving the path):
+    /// each is read once, at its first position.
+    pub repeated_dirs: Vec<RepeatedDir>,
+}
+
+/// True for the files a delta directory holds when it is a Python package:
+/// `__init__.py` and compiled Python files.
+pub fn is_python_package_file(file_name: &str) -> bool {
+    file_name == "__init__.py" || file_name.ends_with(".pyc") || file_name.ends_with(".pyo")
 }
 
 fn reason_for(file_name: &str) -> String {
@@ -265,8 +289,9 @@ fn reason_for(file_name: &str) -> String {
 pub fn discover(dirs: &[PathBuf]) -> Result<Discovery> {
     let mut out = Discovery::default();
     let mut pre_all_by_dir: Vec<Vec<Delta>> = Vec::with_capacity(dirs.len());
+    let mut seen_dirs: Vec<(PathBuf, &PathBuf)> = Vec::with_capacity(dirs.len());
     for (dir_index, dir) in dirs.iter().enumerate() {
-        let entries = std::fs::read_dir(dir).map_err(|e| {
+        let unreadable = |e: std::io::Error| {
             Error::io(
                 dir,
                 std::io::Error::new(
@@ -274,7 +299,19 @@ pub fn discover(dirs: &[PathBuf]) -> Result<Discovery> {
                     format!("cannot read this delta directory ({e}); check the -d/--dir value"),
                 ),
             )
-        })?;
+        };
+        // `d`, `./d` and `d/` are one directory: read it once, where it
+        // first appears (twice would run its deltas twice).
+        let resolved = std::fs::canonicalize(dir).map_err(unreadable)?;
+        if let Some((_, first)) = seen_dirs.iter().find(|(r, _)| *r == resolved) {
+            out.repeated_dirs.push(RepeatedDir {
+                dir: dir.clone(),
+                same_as: (*first).clone(),
+            });
+            continue;
+        }
+        seen_dirs.push((resolved, dir));
+        let entries = std::fs::read_dir(dir).map_err(unreadable)?;
         let mut here = Vec::new();
         let mut always = Vec::new();
         for entry in entries {
@@ -304,6 +341,7 @@ pub fn discover(dirs: &[PathBuf]) -> Result<Discovery> {
                         here.push(d);
                     }
                 }
+                None if is_python_package_file(&file_name) => out.python_package_files.push(path),
                 None => out.not_deltas.push(NotADelta {
                     reason: reason_for(&file_name),
                     path,
@@ -323,6 +361,7 @@ pub fn discover(dirs: &[PathBuf]) -> Result<Discovery> {
     }
     out.pre_all = pre_all_by_dir.into_iter().rev().flatten().collect();
     out.not_deltas.sort_by(|a, b| a.path.cmp(&b.path));
+    out.python_package_files.sort();
     Ok(out)
 }
 
@@ -470,6 +509,73 @@ mod tests {
             .collect();
         assert_eq!(ignored, ["delta_1.5.7_x.y.sql", "notes.txt"]);
         assert!(d.not_deltas[0].reason.contains("letters, digits"));
+    }
+
+    #[test]
+    fn the_same_dir_given_twice_is_read_once() {
+        let t = tempfile::tempdir().unwrap();
+        let a = t.path().join("a");
+        let b = t.path().join("b");
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(a.join("delta_1.0.0_x.sql"), "").unwrap();
+        std::fs::write(a.join("pre-all.sql"), "").unwrap();
+        std::fs::write(b.join("delta_1.0.0_y.sql"), "").unwrap();
+        let slash = PathBuf::from(format!("{}/", a.display()));
+        let dirs = [
+            a.clone(),
+            b.clone(),
+            a.join("."),
+            slash.clone(),
+            b.join("../a"),
+        ];
+        let d = discover(&dirs).unwrap();
+        let names: Vec<String> = d.deltas.iter().map(|d| d.file_name()).collect();
+        assert_eq!(names, ["delta_1.0.0_x.sql", "delta_1.0.0_y.sql"]);
+        assert_eq!(d.deltas[1].dir_index, 1);
+        assert_eq!(d.pre_all.len(), 1);
+        let repeated: Vec<(PathBuf, PathBuf)> = d
+            .repeated_dirs
+            .iter()
+            .map(|r| (r.dir.clone(), r.same_as.clone()))
+            .collect();
+        assert_eq!(
+            repeated,
+            [
+                (a.join("."), a.clone()),
+                (slash, a.clone()),
+                (b.join("../a"), a.clone())
+            ]
+        );
+    }
+
+    #[test]
+    fn python_package_files_are_set_apart() {
+        let t = tempfile::tempdir().unwrap();
+        let a = t.path().join("a");
+        std::fs::create_dir_all(a.join("__pycache__")).unwrap();
+        for f in [
+            "__init__.py",
+            "delta_1.0.0_x.py",
+            "helpers.pyc",
+            "old.pyo",
+            "__pycache__/delta_1.0.0_x.cpython-311.pyc",
+            "init.py",
+        ] {
+            std::fs::write(a.join(f), "").unwrap();
+        }
+        let d = discover(std::slice::from_ref(&a)).unwrap();
+        assert_eq!(d.deltas.len(), 1);
+        assert_eq!(
+            d.python_package_files,
+            [
+                a.join("__init__.py"),
+                a.join("helpers.pyc"),
+                a.join("old.pyo")
+            ]
+        );
+        let odd: Vec<&Path> = d.not_deltas.iter().map(|n| n.path.as_path()).collect();
+        assert_eq!(odd, [a.join("init.py")]);
     }
 
     #[test]

@@ -49,8 +49,10 @@ pub fn quote_literal(value: &str) -> String {
 
 /// A possibly schema-qualified name such as `qwat_sys.info`.
 ///
-/// Parsed the way pum 0.x splits it (at the first dot), each part then
-/// quoted as an identifier. Double-quoted parts are accepted too.
+/// Split at the dot outside double quotes, each part then quoted as an
+/// identifier. Double-quoted parts are accepted too; a name with more than
+/// two parts (`db.schema.table`, or an unquoted dot inside a name) is
+/// refused, where pum 0.x took everything after the first dot as the name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct QualifiedName {
     /// Schema part; `None` means "first schema on the search_path".
@@ -88,22 +90,32 @@ fn parse_part(part: &str, whole: &str) -> Result<String> {
 }
 
 impl QualifiedName {
-    /// Parses `schema.table` or `table`.
+    /// Parses `schema.table` or `table`; refuses three parts or more.
     pub fn parse(input: &str) -> Result<QualifiedName> {
         let s = input.trim();
-        // Split at the first dot outside double quotes.
+        // Split at the dots outside double quotes.
         let mut in_quotes = false;
-        let mut split = None;
+        let mut dots = Vec::new();
         for (i, ch) in s.char_indices() {
             match ch {
                 '"' => in_quotes = !in_quotes,
-                '.' if !in_quotes => {
-                    split = Some(i);
-                    break;
-                }
+                '.' if !in_quotes => dots.push(i),
                 _ => {}
             }
         }
+        if dots.len() > 1 {
+            // `db.schema.table` or a dot meant inside a name: pum 0.x took
+            // `a.b.c` for schema `a`, table `b.c`.
+            return Err(Error::InvalidTable {
+                input: input.to_string(),
+                reason: format!(
+                    "it has {} dot-separated parts; give only the schema and the table, \
+                     and double-quote a name that holds a dot (app.\"my.table\")",
+                    dots.len() + 1
+                ),
+            });
+        }
+        let split = dots.first().copied();
         match split {
             Some(i) => Ok(QualifiedName {
                 schema: Some(parse_part(&s[..i], input)?),
@@ -168,5 +180,28 @@ mod tests {
         assert!(QualifiedName::parse("a.").is_err());
         assert!(QualifiedName::parse("a b.c").is_err());
         assert!(QualifiedName::parse("x.y;drop").is_err());
+    }
+
+    #[test]
+    fn three_part_names_are_refused() {
+        for input in ["a.b.c", "db.app.info", "\"a\".b.c", "a.\"b\".c"] {
+            match QualifiedName::parse(input) {
+                Err(Error::InvalidTable {
+                    input: given,
+                    reason,
+                }) => {
+                    assert_eq!(given, input);
+                    assert!(reason.contains("3 dot-separated parts"), "{reason}");
+                }
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+        let e = QualifiedName::parse("a.b.c").unwrap_err().to_string();
+        assert!(e.contains("'a.b.c'") && e.contains("SCHEMA.TABLE"), "{e}");
+        // A dot inside double quotes is part of the name.
+        let q = QualifiedName::parse("a.\"b.c\"").unwrap();
+        assert_eq!((q.schema.as_deref(), q.name.as_str()), (Some("a"), "b.c"));
+        let q = QualifiedName::parse("\"x.y\".\"b.c\"").unwrap();
+        assert_eq!(q.sql(), "\"x.y\".\"b.c\"");
     }
 }
