@@ -125,6 +125,9 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// pg_restore reported errors: what was restored, what failed, and
+    /// the state the database was left in.
+    Restore(Box<crate::dump::RestoreFailure>),
 }
 
 impl Error {
@@ -258,6 +261,7 @@ impl fmt::Display for Error {
             }
             Error::Invalid { message } => f.write_str(message),
             Error::Sandbox { message } => write!(f, "throwaway cluster: {message}"),
+            Error::Restore(failure) => write!(f, "{failure}"),
         }
     }
 }

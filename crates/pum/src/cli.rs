@@ -377,9 +377,15 @@ pub struct DumpArgs {
 pub struct RestoreArgs {
     #[command(flatten)]
     pub conn: Connection,
-    /// Go on despite restore errors (they are still listed).
+    /// Accept a partial restore: exit with 0 despite restore errors (they are still listed).
+    /// pg_restore goes on after an error either way.
     #[arg(short = 'x')]
     pub ignore_errors: bool,
+    /// Restore all or nothing: pg_restore runs in one transaction, stops at the first error
+    /// and undoes everything (without it, a failed restore leaves the database partly
+    /// restored).
+    #[arg(long, conflicts_with = "ignore_errors")]
+    pub single_transaction: bool,
     /// Schema not to restore (repeatable) [config: exclude_schemas].
     #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
     pub exclude_schema: Vec<String>,
@@ -434,7 +440,7 @@ pub struct RehearsalArgs {
     /// file, removed afterwards).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Go on despite restore errors (they are still listed).
+    /// Rehearse despite restore errors (they are still listed).
     #[arg(short = 'x')]
     pub ignore_restore_errors: bool,
     #[command(flatten)]

@@ -348,6 +348,7 @@ fn restore(a: RestoreArgs, ctx: &Ctx) -> Result<u8> {
         target: ConnTarget::parse(&a.conn.pg_service)?,
         file: ctx.backup_file(&a.file, "dump")?,
         ignore_errors: a.ignore_errors,
+        single_transaction: a.single_transaction,
         exclude_schemas: ctx.exclude_schemas(&a.exclude_schema),
         no_privileges: false,
         pg_restore: ctx.config.pg_restore_exe.clone(),

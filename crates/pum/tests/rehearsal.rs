@@ -206,6 +206,42 @@ fn failing_delta_in_the_rehearsal_exits_5() {
     assert_eq!(state(&prod), before);
 }
 
+/// A test database that holds a schema of production's (but no relation,
+/// so it passes as empty) makes pg_restore fail on that schema and go on:
+/// pum says the test database is partly restored and what to do.
+#[test]
+fn failing_restore_in_the_rehearsal_exits_4_and_says_what_is_left() {
+    let (prod, comp) = setup("rh_rfail");
+    let test = Db::new("rh_rfail_test");
+    test.exec("CREATE SCHEMA app");
+    let before = state(&prod);
+    let r = prod.run(&rehearsal_args(
+        "test",
+        &prod,
+        &["-pt", &test.conninfo, "-pc", &comp.conninfo],
+    ));
+    r.expect_code(4);
+    let err = r.stderr().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        err.contains("The rehearsal failed at step: restore into the test database."),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"SCHEMA "app": schema "app" already exists"#),
+        "{err}"
+    );
+    assert!(err.contains("archive entries failed and"), "{err}");
+    assert!(err.contains("partly restored"), "{err}");
+    assert!(err.contains("drop and re-create it"), "{err}");
+    assert!(err.contains("use -x"), "{err}");
+    // `pum restore`'s own advice does not apply to a rehearsal.
+    assert!(!err.contains("--single-transaction"), "{err}");
+    assert!(err.contains("Production was not changed."), "{err}");
+    assert_eq!(state(&prod), before);
+    // It is partly restored indeed: the tables came in.
+    assert_eq!(test.scalar("SELECT count(*) FROM app.pipe"), "2");
+}
+
 #[test]
 fn scratch_test_database_is_dropped_unless_kept() {
     let (prod, comp) = setup("rh_scratch");
