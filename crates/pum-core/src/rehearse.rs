@@ -270,6 +270,27 @@ fn rehearsal_restore_advice(test: &TestDatabase, target: &str) -> Vec<String> {
     ]
 }
 
+/// Checks that a given reference can be used, before anything else runs:
+/// a snapshot file exists and reads as one, a database accepts a
+/// connection (closed again at once; the comparison connects anew).
+fn check_reference(reference: &Reference) -> Result<()> {
+    let Reference::Given(source) = reference else {
+        return Ok(());
+    };
+    let checked = match source {
+        catalog::Source::File(path) if !path.is_file() => Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "snapshot file not found"),
+        )),
+        catalog::Source::File(path) => Snapshot::load(path).map(drop),
+        catalog::Source::Database(target) => Conn::connect(target, "pum rehearsal").map(drop),
+    };
+    checked.map_err(|cause| Error::ReferenceUnusable {
+        reference: source.display(),
+        cause: Box::new(cause),
+    })
+}
+
 fn read_rows(target: &ConnTarget, opts: &UpgradeOptions) -> Result<Vec<AppliedRow>> {
     let mut conn = Conn::connect(target, "pum rehearsal")?;
     if !opts.source.table.exists(&mut conn)? {
@@ -344,6 +365,7 @@ fn run_steps(
         observer,
         |_| {
             let rows = read_rows(&opts.production, &opts.upgrade)?;
+            check_reference(&opts.reference)?;
             crate::delta::discover(&opts.upgrade.source.dirs)?;
             let test = match &opts.test {
                 TestDatabase::Given(t) => {
