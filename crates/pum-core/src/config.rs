@@ -3,9 +3,11 @@
 //! Every key pum 0.x knew is a real default for every command (pum 0.x
 //! read them all but used only the two `_exe` keys), plus a few of our
 //! own. Options on the command line override the file. An unknown key or a
-//! value of the wrong type is an error naming the file, line and column.
+//! value of the wrong type is an error naming the file, line and column
+//! once, and saying in plain words what the key expects.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -32,8 +34,7 @@ impl<T: Clone> OneOrMany<T> {
 }
 
 /// The config file's content.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     /// Default for `-t`.
     pub upgrades_table: Option<String>,
@@ -69,24 +70,34 @@ impl Config {
         Config::parse(&text, path)
     }
 
-    /// Parses config text (`path` is only used in messages).
+    /// Parses config text (`path` is only used in messages). An empty file
+    /// (or one holding only comments) gives no defaults.
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Config = serde_norway::from_str(text).map_err(|e| {
-            let location = e
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default();
-            Error::invalid(format!("{}{location}: {e}", path.display()))
+        MESSAGE.with(|m| m.take());
+        let result = serde::de::DeserializeSeed::deserialize(
+            FileSeed,
+            serde_norway::Deserializer::from_str(text),
+        );
+        let config = result.map_err(|e| {
+            let ours = MESSAGE.with(|m| m.take());
+            let (location, suffix) = match e.location() {
+                Some(l) => (
+                    format!(":{}:{}", l.line(), l.column()),
+                    format!(" at line {} column {}", l.line(), l.column()),
+                ),
+                None => (String::new(), String::new()),
+            };
+            let message = match ours {
+                Some(m) => m,
+                // A syntax error: libyaml's words, without the location
+                // given above.
+                None => format!("not valid YAML: {}", e.to_string().replacen(&suffix, "", 1)),
+            };
+            Error::invalid(format!("{}{location}: {message}", path.display()))
         })?;
-        if config.delta_dir.is_some() && config.delta_dirs.is_some() {
-            return Err(Error::invalid(format!(
-                "{}: give either delta_dir or delta_dirs, not both",
-                path.display()
-            )));
-        }
         config.variables(path)?;
         Ok(config)
     }
@@ -109,7 +120,7 @@ impl Config {
                 serde_norway::Value::String(s) => Value::Text(s.clone()),
                 _ => {
                     return Err(Error::invalid(format!(
-                        "{}: variables.{name}: expected a number or a string",
+                        "{}: variables.{name}: expected a number or a text",
                         path.display()
                     )))
                 }
@@ -117,6 +128,517 @@ impl Config {
             vars.set(name.clone(), value);
         }
         Ok(vars)
+    }
+}
+
+// Reading the file. serde's own messages ("invalid type: sequence, expected
+// struct Config") speak of Rust types, so the file is read by hand-written
+// visitors that say, key by key, what is expected in plain words. Each
+// error is raised while serde_norway reads the offending node, so it
+// carries that node's line and column; the message itself is kept aside
+// (serde_norway would prefix its own path and append the location again).
+
+thread_local! {
+    static MESSAGE: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+}
+
+/// An error with `message`, kept aside for [`Config::parse`].
+fn fail<E: serde::de::Error>(message: String) -> E {
+    MESSAGE.with(|m| m.set(Some(message.clone())));
+    E::custom(message)
+}
+
+/// What a key's value must be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rule {
+    /// A text (a path, a name).
+    Text,
+    /// A text or a list of texts.
+    TextOrList,
+    /// A list of texts; a single text is a list of one.
+    List,
+    /// A whole number of seconds.
+    Seconds,
+    /// A mapping of NAME: number or text.
+    Variables,
+}
+
+/// A key of the file: its name, its rule and what it expects, in words.
+struct Key {
+    name: &'static str,
+    rule: Rule,
+    expected: &'static str,
+}
+
+/// Every key, in the order messages list them.
+const KEYS: &[Key] = &[
+    Key {
+        name: "upgrades_table",
+        rule: Rule::Text,
+        expected: "a schema-qualified table name such as qwat_sys.info",
+    },
+    Key {
+        name: "delta_dir",
+        rule: Rule::TextOrList,
+        expected: "a directory or a list of directories",
+    },
+    Key {
+        name: "delta_dirs",
+        rule: Rule::TextOrList,
+        expected: "a directory or a list of directories",
+    },
+    Key {
+        name: "backup_file",
+        rule: Rule::Text,
+        expected: "a file path",
+    },
+    Key {
+        name: "ignore_elements",
+        rule: Rule::List,
+        expected: "a list of element names such as [columns, constraints]",
+    },
+    Key {
+        name: "pg_dump_exe",
+        rule: Rule::Text,
+        expected: "the path of a pg_dump program",
+    },
+    Key {
+        name: "pg_restore_exe",
+        rule: Rule::Text,
+        expected: "the path of a pg_restore program",
+    },
+    Key {
+        name: "python",
+        rule: Rule::Text,
+        expected: "the name or path of a Python interpreter",
+    },
+    Key {
+        name: "lock_timeout",
+        rule: Rule::Seconds,
+        expected: "a number of seconds, such as 60",
+    },
+    Key {
+        name: "variables",
+        rule: Rule::Variables,
+        expected: "a mapping of NAME: value, such as SRID: 2056",
+    },
+    Key {
+        name: "exclude_schemas",
+        rule: Rule::List,
+        expected: "a list of schema names",
+    },
+    Key {
+        name: "exclude_field_patterns",
+        rule: Rule::List,
+        expected: "a list of SQL LIKE patterns",
+    },
+];
+
+/// A YAML node as messages name it.
+enum Found {
+    Text(String),
+    Number(String),
+    Bool(bool),
+    List,
+    Mapping,
+    Nothing,
+    Other,
+}
+
+impl Found {
+    /// " (quote it ...)" for a scalar YAML did not read as text.
+    fn hint(&self) -> &'static str {
+        match self {
+            Found::Number(_) | Found::Bool(_) => " (quote it if it is meant as text)",
+            _ => "",
+        }
+    }
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::Text(t) => write!(f, "the text '{t}'"),
+            Found::Number(n) => write!(f, "the number {n}"),
+            Found::Bool(b) => write!(f, "{b}"),
+            Found::List => f.write_str("a list"),
+            Found::Mapping => f.write_str("a mapping"),
+            Found::Nothing => f.write_str("empty"),
+            Found::Other => f.write_str("a value of another kind"),
+        }
+    }
+}
+
+/// Implements the `visit_*` methods of a visitor that only accepts some
+/// kinds of node: every kind goes through `self.found(Found)`, which the
+/// visitor overrides for the kinds it accepts.
+macro_rules! found_visitor {
+    () => {
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            self.found(Found::Bool(v))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            self.found(Found::Number(v.to_string()))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            self.found(Found::Number(v.to_string()))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            self.found(Found::Number(v.to_string()))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            self.found(Found::Text(v.to_string()))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            self.found(Found::Nothing)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            self.found(Found::Nothing)
+        }
+        fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            self.found(Found::Other)
+        }
+    };
+}
+
+/// The whole file: a mapping of keys.
+struct FileSeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for FileSeed {
+    type Value = Config;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Config, D::Error> {
+        d.deserialize_any(FileVisitor)
+    }
+}
+
+struct FileVisitor;
+
+impl FileVisitor {
+    fn found<E: serde::de::Error>(self, found: Found) -> Result<Config, E> {
+        match found {
+            // `~` or comments only: no defaults.
+            Found::Nothing => Ok(Config::default()),
+            found => Err(fail(format!(
+                "the file must be a mapping of keys such as `upgrades_table: qwat_sys.info`, \
+                 not {found}"
+            ))),
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FileVisitor {
+    type Value = Config;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of keys such as `upgrades_table: qwat_sys.info`")
+    }
+
+    found_visitor!();
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Config, A::Error> {
+        self.found(Found::List)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Config, A::Error> {
+        let mut config = Config::default();
+        let mut seen = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed { seen: &mut seen })? {
+            let value = map.next_value_seed(ValueSeed { key, item: false })?;
+            let text = |v: Parsed| match v {
+                Parsed::Text(t) => Some(t),
+                _ => None,
+            };
+            let list = |v: Parsed| match v {
+                Parsed::Text(t) => Some(vec![t]),
+                Parsed::Many(l) => Some(l),
+                _ => None,
+            };
+            let dirs = |v: Parsed| match v {
+                Parsed::Text(t) => Some(OneOrMany::One(PathBuf::from(t))),
+                Parsed::Many(l) => {
+                    Some(OneOrMany::Many(l.into_iter().map(PathBuf::from).collect()))
+                }
+                _ => None,
+            };
+            match key.name {
+                "upgrades_table" => config.upgrades_table = text(value),
+                "delta_dir" => config.delta_dir = dirs(value),
+                "delta_dirs" => config.delta_dirs = dirs(value),
+                "backup_file" => config.backup_file = text(value).map(PathBuf::from),
+                "ignore_elements" => config.ignore_elements = list(value),
+                "pg_dump_exe" => config.pg_dump_exe = text(value).map(PathBuf::from),
+                "pg_restore_exe" => config.pg_restore_exe = text(value).map(PathBuf::from),
+                "python" => config.python = text(value),
+                "lock_timeout" => {
+                    config.lock_timeout = match value {
+                        Parsed::Seconds(n) => Some(n),
+                        _ => None,
+                    }
+                }
+                "variables" => {
+                    config.variables = match value {
+                        Parsed::Variables(v) => Some(v),
+                        _ => None,
+                    }
+                }
+                "exclude_schemas" => config.exclude_schemas = list(value),
+                "exclude_field_patterns" => config.exclude_field_patterns = list(value),
+                _ => unreachable!("KeySeed only returns known keys"),
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// A key of the file: known, given once, and not both delta_dir and
+/// delta_dirs.
+struct KeySeed<'a> {
+    seen: &'a mut Vec<&'static str>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = &'static Key;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<&'static Key, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl KeySeed<'_> {
+    fn found<E: serde::de::Error>(self, found: Found) -> Result<&'static Key, E> {
+        let name = match found {
+            Found::Text(t) => t,
+            found => {
+                return Err(fail(format!(
+                    "keys are names such as upgrades_table, not {found}"
+                )))
+            }
+        };
+        let names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        let Some(key) = KEYS.iter().find(|k| k.name == name) else {
+            let closest = names
+                .iter()
+                .map(|k| (edit_distance(k, &name), *k))
+                .min()
+                .filter(|(d, _)| *d <= 3)
+                .map(|(_, k)| format!(" (did you mean {k}?)"))
+                .unwrap_or_default();
+            return Err(fail(format!(
+                "unknown key '{name}'{closest}; the keys are: {}",
+                names.join(", ")
+            )));
+        };
+        if self.seen.contains(&key.name) {
+            return Err(fail(format!("{} is given twice", key.name)));
+        }
+        let other = match key.name {
+            "delta_dir" => Some("delta_dirs"),
+            "delta_dirs" => Some("delta_dir"),
+            _ => None,
+        };
+        if other.is_some_and(|o| self.seen.contains(&o)) {
+            return Err(fail(
+                "give either delta_dir or delta_dirs, not both".to_string(),
+            ));
+        }
+        self.seen.push(key.name);
+        Ok(key)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeySeed<'_> {
+    type Value = &'static Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key such as upgrades_table")
+    }
+
+    found_visitor!();
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.found(Found::List)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.found(Found::Mapping)
+    }
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// A value read for a key.
+enum Parsed {
+    /// Empty (`key:` with nothing after it): as if the key were not given.
+    Nothing,
+    Text(String),
+    Many(Vec<String>),
+    Seconds(u64),
+    Variables(BTreeMap<String, serde_norway::Value>),
+}
+
+/// The value of `key`, or (`item`) one item of its list.
+struct ValueSeed {
+    key: &'static Key,
+    item: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for ValueSeed {
+    type Value = Parsed;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Parsed, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl ValueSeed {
+    fn found<E: serde::de::Error>(self, found: Found) -> Result<Parsed, E> {
+        let key = self.key;
+        match (&found, key.rule) {
+            (Found::Nothing, _) if !self.item => return Ok(Parsed::Nothing),
+            (Found::Text(t), Rule::Text | Rule::TextOrList | Rule::List) => {
+                if self.item && key.name == "ignore_elements" {
+                    t.parse::<crate::catalog::Kind>()
+                        .map_err(|e| fail::<E>(format!("{}: {e}", key.name)))?;
+                }
+                return Ok(Parsed::Text(t.clone()));
+            }
+            (Found::Number(n), Rule::Seconds) => {
+                if let Ok(n) = n.parse::<u64>() {
+                    return Ok(Parsed::Seconds(n));
+                }
+            }
+            _ => {}
+        }
+        Err(fail(if self.item {
+            format!(
+                "{}: expected {}; this item is {found}{}",
+                key.name,
+                key.expected,
+                found.hint()
+            )
+        } else {
+            let hint = if key.rule == Rule::Seconds {
+                ""
+            } else {
+                found.hint()
+            };
+            format!("{}: expected {}, not {found}{hint}", key.name, key.expected)
+        }))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ValueSeed {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key.name, self.key.expected)
+    }
+
+    found_visitor!();
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
+        if self.item || !matches!(self.key.rule, Rule::TextOrList | Rule::List) {
+            return self.found(Found::List);
+        }
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(ValueSeed {
+            key: self.key,
+            item: true,
+        })? {
+            if let Parsed::Text(t) = item {
+                items.push(t);
+            }
+        }
+        Ok(Parsed::Many(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
+        if self.item || self.key.rule != Rule::Variables {
+            return self.found(Found::Mapping);
+        }
+        let mut vars = BTreeMap::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = map.next_value_seed(VariableSeed { name: &name })?;
+            vars.insert(name, value);
+        }
+        Ok(Parsed::Variables(vars))
+    }
+}
+
+/// The value of one variable: a number or a text.
+struct VariableSeed<'a> {
+    name: &'a str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for VariableSeed<'_> {
+    type Value = serde_norway::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> Result<serde_norway::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl VariableSeed<'_> {
+    fn found<E: serde::de::Error>(self, found: Found) -> Result<serde_norway::Value, E> {
+        Err(fail(format!(
+            "variables.{}: expected a number or a text, not {found}{}",
+            self.name,
+            found.hint()
+        )))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for VariableSeed<'_> {
+    type Value = serde_norway::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "variables.{}: a number or a text", self.name)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.found(Found::Bool(v))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.found(Found::Nothing)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.found(Found::Nothing)
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.found(Found::Other)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Number(v.into()))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Number(v.into()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::Number(v.into()))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(serde_norway::Value::String(v.to_string()))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.found(Found::List)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.found(Found::Mapping)
     }
 }
 
@@ -170,6 +692,29 @@ mod tests {
         assert!(e.starts_with("pum.yaml:1:"), "{e}");
         let e = parse("variables:\n  X: [1]\n").unwrap_err().to_string();
         assert!(e.contains("variables.X"), "{e}");
+    }
+
+    #[test]
+    fn empty_values_single_items_and_quoted_numbers() {
+        let c = parse(
+            "backup_file:\nexclude_schemas: public\nignore_elements: [columns]\n\
+             python: '3'\nlock_timeout: 5\n",
+        )
+        .unwrap();
+        assert_eq!(c.backup_file, None);
+        assert_eq!(c.exclude_schemas.unwrap(), ["public"]);
+        assert_eq!(c.ignore_elements.unwrap(), ["columns"]);
+        assert_eq!(c.python.as_deref(), Some("3"));
+        assert_eq!(c.lock_timeout, Some(5));
+        assert_eq!(parse("# nothing yet\n").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn closest_key() {
+        assert_eq!(edit_distance("upgrade_table", "upgrades_table"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        let e = parse("delta_dri: x\n").unwrap_err().to_string();
+        assert!(e.contains("(did you mean delta_dir?)"), "{e}");
     }
 
     #[test]

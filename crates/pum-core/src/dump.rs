@@ -412,6 +412,10 @@ pub struct RestoreOptions {
     pub file: PathBuf,
     /// Go on after errors (`-x`); they are still reported.
     pub ignore_errors: bool,
+    /// Restore in one transaction (`pg_restore --single-transaction`): all
+    /// or nothing, pg_restore stops at the first error. Not with
+    /// `ignore_errors`.
+    pub single_transaction: bool,
     /// Schemas not restored (`-N`, one argument each).
     pub exclude_schemas: Vec<String>,
     /// Do not restore GRANTs (for a cluster that lacks the roles).
@@ -431,7 +435,160 @@ pub struct RestoreReport {
     pub millis: u64,
 }
 
+/// A restore in which pg_restore reported errors, as
+/// [`Error::Restore`](crate::Error::Restore) carries it.
+#[derive(Debug, Clone)]
+pub struct RestoreFailure {
+    /// The database restored into, without password.
+    pub target: String,
+    /// Entries of the archive selected for the restore (`pg_restore -l`),
+    /// when they could be counted.
+    pub entries: Option<u64>,
+    /// Entries that failed (distinct TOC entries named by the errors).
+    pub failed: u64,
+    /// The errors, each as `ENTRY: message` when pg_restore named the entry.
+    pub errors: Vec<String>,
+    /// The restore ran in one transaction: pg_restore stopped at the first
+    /// error and nothing was restored.
+    pub rolled_back: bool,
+    /// What to do next, one line each, for the context the restore ran in
+    /// (callers other than `pum restore` replace it).
+    pub advice: Vec<String>,
+}
+
+impl RestoreFailure {
+    /// Entries restored: none after a rollback, else the selected entries
+    /// that did not fail (pg_restore goes on after an error).
+    pub fn restored(&self) -> Option<u64> {
+        if self.rolled_back {
+            Some(0)
+        } else {
+            self.entries.map(|n| n.saturating_sub(self.failed))
+        }
+    }
+}
+
+impl fmt::Display for RestoreFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rolled_back {
+            write!(
+                f,
+                "pg_restore into {} stopped at its first error and rolled back \
+                 (--single-transaction): nothing was restored, the database is unchanged",
+                self.target
+            )?;
+        } else {
+            write!(f, "pg_restore into {} failed: ", self.target)?;
+            match (self.entries, self.restored()) {
+                (Some(n), Some(ok)) => write!(
+                    f,
+                    "{} of {n} archive entries failed and {ok} were restored",
+                    self.failed
+                )?,
+                _ => write!(f, "{} archive entries failed", self.failed)?,
+            }
+            write!(
+                f,
+                "; pg_restore goes on after an error, so the database is now partly restored"
+            )?;
+        }
+        write!(f, "\n  {} error(s):", self.errors.len())?;
+        for e in self.errors.iter().take(10) {
+            write!(f, "\n    {e}")?;
+        }
+        if self.errors.len() > 10 {
+            write!(f, "\n    ... and {} more", self.errors.len() - 10)?;
+        }
+        for a in &self.advice {
+            write!(f, "\n  {a}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What pg_restore's `--verbose` stderr says, read line by line.
+#[derive(Default)]
+struct RestoreLog {
+    /// Items started (`creating ...`, `processing ...`).
+    objects: u64,
+    /// The item being restored, e.g. `TABLE "app.t"`.
+    current: Option<String>,
+    /// A `from TOC entry` line was seen since the last error.
+    entry_named: bool,
+    /// Distinct TOC entries that failed.
+    failed: std::collections::BTreeSet<u64>,
+    /// `ENTRY: message` for each error.
+    errors: Vec<String>,
+}
+
+impl RestoreLog {
+    fn line(&mut self, line: &str) {
+        let Some(rest) = line.strip_prefix("pg_restore: ") else {
+            return;
+        };
+        if let Some(item) = rest.strip_prefix("creating ") {
+            self.objects += 1;
+            self.current = Some(item.to_string());
+        } else if let Some(table) = rest.strip_prefix("processing data for table ") {
+            self.objects += 1;
+            self.current = Some(format!("TABLE DATA {table}"));
+        } else if let Some(item) = rest.strip_prefix("processing ") {
+            self.objects += 1;
+            self.current = Some(item.to_string());
+        } else if let Some(item) = rest.strip_prefix("executing ") {
+            self.current = Some(item.to_string());
+        } else if let Some(entry) = rest.strip_prefix("from TOC entry ") {
+            if let Some(Ok(id)) = entry.split(';').next().map(str::parse::<u64>) {
+                self.failed.insert(id);
+            }
+            self.entry_named = true;
+        } else if let Some(message) = rest.strip_prefix("error: ") {
+            let message = message.trim_start_matches("could not execute query: ");
+            let message = message.trim_start_matches("ERROR:").trim_start();
+            match (self.entry_named, &self.current) {
+                (true, Some(item)) => self.errors.push(format!("{item}: {message}")),
+                _ => self.errors.push(message.to_string()),
+            }
+            self.entry_named = false;
+        }
+    }
+}
+
+/// Counts the archive entries a restore with these options selects
+/// (`pg_restore -l`); `None` if pg_restore cannot list them.
+fn count_entries(tool: &Tool, opts: &RestoreOptions) -> Option<u64> {
+    let mut cmd = Command::new(&tool.path);
+    cmd.arg("-l");
+    if opts.no_privileges {
+        cmd.arg("--no-privileges");
+    }
+    for s in &opts.exclude_schemas {
+        cmd.arg(format!("--exclude-schema={s}"));
+    }
+    cmd.arg(OsString::from(&opts.file));
+    let out = cmd
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(
+        text.lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with(';'))
+            .count() as u64,
+    )
+}
+
 /// Restores a dump with pg_restore (`--no-owner`, as pum 0.x).
+///
+/// pg_restore goes on after an error; when it reported errors (and
+/// `ignore_errors` is off) this fails with [`Error::Restore`], which says
+/// how many entries were restored and how many failed. With
+/// `single_transaction` pg_restore stops at the first error and nothing is
+/// restored.
 pub fn restore(
     opts: &RestoreOptions,
     progress: &mut dyn FnMut(ToolProgress),
@@ -450,6 +607,12 @@ pub fn restore(
             )));
         }
     }
+    if opts.ignore_errors && opts.single_transaction {
+        return Err(Error::invalid(
+            "going on despite errors (-x) and restoring all or nothing (--single-transaction) \
+             contradict each other: choose one",
+        ));
+    }
     let tool = Tool::find(ToolKind::PgRestore, opts.pg_restore.as_deref())?;
     // Connect first: a wrong service or password is then reported as such.
     drop(Conn::connect(&opts.target, "pum restore")?);
@@ -459,6 +622,9 @@ pub fn restore(
     if opts.no_privileges {
         cmd.arg("--no-privileges");
     }
+    if opts.single_transaction {
+        cmd.arg("--single-transaction");
+    }
     for s in &opts.exclude_schemas {
         cmd.arg(format!("--exclude-schema={s}"));
     }
@@ -466,53 +632,54 @@ pub fn restore(
     handover.apply(&mut cmd);
     cmd.arg(OsString::from(&opts.file));
     let started = Instant::now();
-    let objects = std::cell::Cell::new(0u64);
-    let mut errors = Vec::new();
+    let log = std::cell::RefCell::new(RestoreLog::default());
     let out = run_tool(
         &mut cmd,
         &tool,
-        |line| {
-            if line.starts_with("pg_restore: creating ")
-                || line.starts_with("pg_restore: processing ")
-            {
-                objects.set(objects.get() + 1);
-            } else if line.starts_with("pg_restore: error:") {
-                errors.push(line.trim_start_matches("pg_restore: error: ").to_string());
-            }
-        },
+        |line| log.borrow_mut().line(line),
         &mut |elapsed, _| {
             progress(ToolProgress {
                 elapsed,
                 bytes: 0,
-                objects: objects.get(),
+                objects: log.borrow().objects,
             })
         },
     )?;
-    let objects = objects.get();
-    let report = RestoreReport {
-        objects,
-        errors,
-        millis: started.elapsed().as_millis() as u64,
-    };
-    if !out.status_ok && (!opts.ignore_errors || report.errors.is_empty()) {
-        let detail = if report.errors.is_empty() {
-            tail_lines(&out.text, 15)
-        } else {
-            report
-                .errors
-                .iter()
-                .take(10)
-                .map(|e| format!("  {e}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
+    let log = log.into_inner();
+    if !out.status_ok && log.errors.is_empty() {
         return Err(Error::invalid(format!(
-            "pg_restore into {} failed with {} error(s):\n{detail}\n  use -x to go on despite errors (they are still listed)",
+            "pg_restore into {} failed:\n{}",
             opts.target.display(),
-            report.errors.len().max(1),
+            tail_lines(&out.text, 15)
         )));
     }
-    Ok(report)
+    if !out.status_ok && !opts.ignore_errors {
+        let rolled_back = opts.single_transaction;
+        let advice = if rolled_back {
+            vec!["restore into an empty database, or fix the cause and run again".to_string()]
+        } else {
+            vec![
+                "to restore all or nothing, restore into an empty database with \
+                 --single-transaction (pg_restore then stops at the first error and undoes \
+                 everything)"
+                    .to_string(),
+                "to accept a partial restore (exit code 0), use -x".to_string(),
+            ]
+        };
+        return Err(Error::Restore(Box::new(RestoreFailure {
+            target: opts.target.display().to_string(),
+            entries: count_entries(&tool, opts),
+            failed: (log.failed.len() as u64).max(1),
+            errors: log.errors,
+            rolled_back,
+            advice,
+        })));
+    }
+    Ok(RestoreReport {
+        objects: log.objects,
+        errors: log.errors,
+        millis: started.elapsed().as_millis() as u64,
+    })
 }
 
 #[cfg(test)]
@@ -554,6 +721,37 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn restore_log_names_failed_entries() {
+        let mut log = RestoreLog::default();
+        for line in [
+            "pg_restore: connecting to database for restore",
+            "pg_restore: creating SCHEMA \"app\"",
+            "pg_restore: while PROCESSING TOC:",
+            "pg_restore: from TOC entry 6; 2615 16387 SCHEMA app postgres",
+            "pg_restore: error: could not execute query: ERROR:  schema \"app\" already exists",
+            "Command was: CREATE SCHEMA app;",
+            "pg_restore: creating TABLE \"app.u\"",
+            "pg_restore: processing data for table \"app.t\"",
+            "pg_restore: from TOC entry 3350; 0 16388 TABLE DATA t postgres",
+            "pg_restore: error: could not execute query: ERROR:  column \"v\" does not exist",
+            "pg_restore: error: connection to server lost",
+            "pg_restore: warning: errors ignored on restore: 3",
+        ] {
+            log.line(line);
+        }
+        assert_eq!(log.objects, 3);
+        assert_eq!(log.failed.iter().copied().collect::<Vec<_>>(), [6, 3350]);
+        assert_eq!(
+            log.errors,
+            [
+                "SCHEMA \"app\": schema \"app\" already exists",
+                "TABLE DATA \"app.t\": column \"v\" does not exist",
+                "connection to server lost",
+            ]
+        );
     }
 
     #[test]

@@ -150,6 +150,17 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// The reference of a rehearsal (`-pc`) cannot be used; found while
+    /// preparing, before anything is dumped.
+    ReferenceUnusable {
+        /// The reference: a snapshot file or a connection without password.
+        reference: String,
+        /// Why it cannot be used.
+        cause: Box<Error>,
+    },
+    /// pg_restore reported errors: what was restored, what failed, and
+    /// the state the database was left in.
+    Restore(Box<crate::dump::RestoreFailure>),
 }
 
 impl Error {
@@ -181,6 +192,8 @@ impl Error {
             Error::Python { .. } => "python",
             Error::PythonLaunch { .. } => "python-launch",
             Error::Interrupted { .. } => "interrupted",
+            Error::ReferenceUnusable { .. } => "reference-unusable",
+            Error::Restore(_) => "restore",
             Error::Io { .. } => "io",
             Error::InvalidVersion { .. } => "invalid-version",
             Error::InvalidTable { .. } => "invalid-table",
@@ -384,6 +397,12 @@ impl fmt::Display for Error {
             }
             Error::Invalid { message } => f.write_str(message),
             Error::Sandbox { message } => write!(f, "throwaway cluster: {message}"),
+            Error::Restore(failure) => write!(f, "{failure}"),
+            Error::ReferenceUnusable { reference, cause } => write!(
+                f,
+                "the reference {reference} (-pc) cannot be used: {cause}\n  \
+                 pum stopped before the rehearsal started: nothing was dumped, restored or upgraded"
+            ),
         }
     }
 }

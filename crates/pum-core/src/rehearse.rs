@@ -253,6 +253,44 @@ fn ensure_empty(target: &ConnTarget) -> Result<()> {
     Ok(())
 }
 
+/// What to do after a failed restore into the rehearsal's test database.
+fn rehearsal_restore_advice(test: &TestDatabase, target: &str) -> Vec<String> {
+    let state = match test {
+        TestDatabase::Given(_) => format!(
+            "the test database {target} is left partly restored: drop and re-create it \
+             before rehearsing again"
+        ),
+        TestDatabase::Scratch | TestDatabase::Sandbox => {
+            "the scratch database is dropped (unless --keep)".to_string()
+        }
+    };
+    vec![
+        state,
+        "to rehearse despite restore errors (they are still listed), use -x".to_string(),
+    ]
+}
+
+/// Checks that a given reference can be used, before anything else runs:
+/// a snapshot file exists and reads as one, a database accepts a
+/// connection (closed again at once; the comparison connects anew).
+fn check_reference(reference: &Reference) -> Result<()> {
+    let Reference::Given(source) = reference else {
+        return Ok(());
+    };
+    let checked = match source {
+        catalog::Source::File(path) if !path.is_file() => Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "snapshot file not found"),
+        )),
+        catalog::Source::File(path) => Snapshot::load(path).map(drop),
+        catalog::Source::Database(target) => Conn::connect(target, "pum rehearsal").map(drop),
+    };
+    checked.map_err(|cause| Error::ReferenceUnusable {
+        reference: source.display(),
+        cause: Box::new(cause),
+    })
+}
+
 fn read_rows(target: &ConnTarget, opts: &UpgradeOptions) -> Result<Vec<AppliedRow>> {
     let mut conn = Conn::connect(target, "pum rehearsal")?;
     if !opts.source.table.exists(&mut conn)? {
@@ -327,6 +365,7 @@ fn run_steps(
         observer,
         |_| {
             let rows = read_rows(&opts.production, &opts.upgrade)?;
+            check_reference(&opts.reference)?;
             crate::delta::discover(&opts.upgrade.source.dirs)?;
             let test = match &opts.test {
                 TestDatabase::Given(t) => {
@@ -409,6 +448,11 @@ fn run_steps(
                     target: test_target.clone(),
                     file: dump_file.clone(),
                     ignore_errors: opts.ignore_restore_errors,
+                    // Not one transaction: the test database is empty and a
+                    // scratch one is dropped anyway, every error is listed
+                    // (not just the first), and a large dump would need a
+                    // lock per table until the end.
+                    single_transaction: false,
                     exclude_schemas: Vec::new(),
                     no_privileges: matches!(opts.test, TestDatabase::Sandbox),
                     pg_restore: opts.pg_restore.clone(),
@@ -420,6 +464,13 @@ fn run_steps(
                     })
                 },
             )
+            .map_err(|e| match e {
+                Error::Restore(mut failure) => {
+                    failure.advice = rehearsal_restore_advice(&opts.test, &failure.target);
+                    Error::Restore(failure)
+                }
+                e => e,
+            })
         },
     )?;
     report.restore_errors = restored.errors;

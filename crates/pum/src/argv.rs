@@ -51,9 +51,48 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     out
 }
 
+/// Shows pum 0.x's multi-letter spellings in text clap rendered (help,
+/// usage, errors), since clap has no multi-letter short options: an option
+/// line `      --pg_service1 <A>` becomes `  -p1, --pg_service1 <A>`, and
+/// `--pg_service1 <A>` elsewhere (the usage line, an error) becomes
+/// `-p1 <A>`.
+pub fn spell_multi_letter(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let mut line = line.to_string();
+        for (short, long) in MULTI_LETTER {
+            let listed = format!("      {long}");
+            let rest = line.strip_prefix(&listed).map(str::to_string);
+            if let Some(rest) = rest.filter(|r| r.starts_with([' ', '\n']) || r.is_empty()) {
+                line = format!("  {short}, {long}{rest}");
+                continue;
+            }
+            let with_value = format!("{long} <");
+            if line.contains(&with_value) && !line.contains(&format!("{short}, {long}")) {
+                line = line.replace(&with_value, &format!("{short} <"));
+            }
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_shows_multi_letter_spellings() {
+        let help = "Usage: pum check [OPTIONS] --pg_service1 <A> --pg_service2 <B>\n\n\
+                    Options:\n      --pg_service1 <A>\n          The first.\n\
+                    \x20     --verbose\n          More.\n      --pg_service1x <A>\n";
+        assert_eq!(
+            spell_multi_letter(help),
+            "Usage: pum check [OPTIONS] -p1 <A> -p2 <B>\n\n\
+             Options:\n  -p1, --pg_service1 <A>\n          The first.\n\
+             \x20 -vv, --verbose\n          More.\n      --pg_service1x <A>\n"
+        );
+    }
 
     fn n(args: &[&str]) -> Vec<String> {
         normalize(args.iter().map(OsString::from))

@@ -91,7 +91,11 @@ pub enum Command {
     TestAndUpgrade(TestAndUpgradeArgs),
     /// Rehearse the upgrade on a copy of production and compare it with a reference,
     /// without touching production.
-    #[command(after_help = REHEARSAL_EXIT_CODES)]
+    ///
+    /// Steps: dump production, restore it into the test database, upgrade the test
+    /// database, compare it with the reference. Production is only read (dumped), never
+    /// changed: this is test-and-upgrade without its last step.
+    #[command(after_help = TEST_EXIT_CODES)]
     Test(RehearsalArgs),
     /// Run a command against a throwaway local PostgreSQL that pum starts and removes.
     ///
@@ -271,7 +275,8 @@ pub struct UpgradeArgs {
     pub source: SourceArgs,
     #[command(flatten)]
     pub run: RunArgs,
-    /// Show every delta with its status before applying.
+    /// Show the info table (every delta with its status) before applying. (In test and
+    /// test-and-upgrade, --verbose shows the differences in full instead.)
     #[arg(long = "verbose")]
     pub verbose: bool,
     /// Run the whole upgrade in one transaction: all or nothing.
@@ -302,6 +307,10 @@ pub struct SandboxArgs {
     /// The command to run, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+    /// The global -c means nothing here; it is hidden and refused (give it to the pum
+    /// commands run inside instead).
+    #[arg(short = 'c', long = "config_file", value_name = "FILE", hide = true)]
+    pub config: Option<PathBuf>,
 }
 
 const SIDE_HELP: &str = "\
@@ -311,10 +320,10 @@ A pg_service name, a libpq connection string or URI, or a snapshot file written 
 /// Options of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The first database (-p1, A): service, connection string, URI or snapshot .json file.
+    /// The first database (A): service, connection string, URI or snapshot .json file.
     #[arg(long = "pg_service1", visible_alias = "pg-service1", value_name = "A", long_help = SIDE_HELP)]
     pub pg_service1: String,
-    /// The second database (-p2, B): service, connection string, URI or snapshot .json file.
+    /// The second database (B): service, connection string, URI or snapshot .json file.
     #[arg(long = "pg_service2", visible_alias = "pg-service2", value_name = "B", long_help = SIDE_HELP)]
     pub pg_service2: String,
     #[command(flatten)]
@@ -346,11 +355,24 @@ pub struct SnapshotArgs {
     pub output: Option<PathBuf>,
 }
 
+const TEST_EXIT_CODES: &str = "\
+Exit codes:
+  0  the rehearsal passed: the upgraded copy matches the reference
+  1  the upgraded copy differs from the reference
+  2  pum failed before the rehearsal started (bad input, connection, unusable -pc
+     reference, scratch database)
+  3  dumping production failed
+  4  restoring into the test database failed
+  5  upgrading the test database failed (a delta failed)
+  6  building or reading the reference, or comparing, failed
+pum test never changes production.";
+
 const REHEARSAL_EXIT_CODES: &str = "\
 Exit codes:
-  0  the rehearsal passed (test-and-upgrade: and production was upgraded)
+  0  the rehearsal passed and production was upgraded
   1  the upgraded copy differs from the reference: production untouched
-  2  pum failed before the rehearsal started (bad input, connection, scratch database)
+  2  pum failed before the rehearsal started (bad input, connection, unusable -pc
+     reference, scratch database)
   3  dumping production failed
   4  restoring into the test database failed
   5  upgrading the test database failed (a delta failed)
@@ -392,9 +414,15 @@ pub struct DumpArgs {
 pub struct RestoreArgs {
     #[command(flatten)]
     pub conn: Connection,
-    /// Go on despite restore errors (they are still listed).
+    /// Accept a partial restore: exit with 0 despite restore errors (they are still listed).
+    /// pg_restore goes on after an error either way.
     #[arg(short = 'x')]
     pub ignore_errors: bool,
+    /// Restore all or nothing: pg_restore runs in one transaction, stops at the first error
+    /// and undoes everything (without it, a failed restore leaves the database partly
+    /// restored).
+    #[arg(long, conflicts_with = "ignore_errors")]
+    pub single_transaction: bool,
     /// Schema not to restore (repeatable) [config: exclude_schemas].
     #[arg(short = 'N', long = "exclude-schema", visible_alias = "exclude_schema", value_name = "SCHEMA", action = ArgAction::Append)]
     pub exclude_schema: Vec<String>,
@@ -406,14 +434,14 @@ pub struct RestoreArgs {
 /// Options shared by `test` and `test-and-upgrade`.
 #[derive(Debug, Args)]
 pub struct RehearsalArgs {
-    /// Production (-pp): pg_service name, connection string or URI.
+    /// Production: pg_service name, connection string or URI.
     #[arg(
         long = "pg_service_prod",
         visible_alias = "pg-service-prod",
         value_name = "PROD"
     )]
     pub pg_service_prod: String,
-    /// The test database (-pt), restored from production's dump (must be empty). Leave it out
+    /// The test database, restored from production's dump (must be empty). Leave it out
     /// to let pum create a scratch database (on production's server, or with --sandbox in
     /// a throwaway local cluster) and drop it afterwards.
     #[arg(
@@ -422,7 +450,7 @@ pub struct RehearsalArgs {
         value_name = "TEST"
     )]
     pub pg_service_test: Option<String>,
-    /// The reference database (-pc) the upgraded copy must match: a live database or a
+    /// The reference database the upgraded copy must match: a live database or a
     /// snapshot .json file (`pum snapshot`).
     #[arg(
         long = "pg_service_comp",
@@ -449,7 +477,7 @@ pub struct RehearsalArgs {
     /// file, removed afterwards).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Go on despite restore errors (they are still listed).
+    /// Rehearse despite restore errors (they are still listed).
     #[arg(short = 'x')]
     pub ignore_restore_errors: bool,
     #[command(flatten)]
@@ -458,7 +486,9 @@ pub struct RehearsalArgs {
     pub plan: PlanArgs,
     #[command(flatten)]
     pub run: RunArgs,
-    /// Show the differences in full (unified diffs).
+    /// Show the differences in full: every attribute, long values uncut, unified diffs for
+    /// long definitions (as check -v 2). (In upgrade, --verbose shows the info table
+    /// instead.)
     #[arg(long = "verbose")]
     pub verbose: bool,
 }

@@ -366,6 +366,7 @@ fn restore(a: RestoreArgs, ctx: &Ctx) -> Result<u8> {
         target: ConnTarget::parse(&a.conn.pg_service)?,
         file: ctx.backup_file(&a.file, "dump")?,
         ignore_errors: a.ignore_errors,
+        single_transaction: a.single_transaction,
         exclude_schemas: ctx.exclude_schemas(&a.exclude_schema),
         no_privileges: false,
         pg_restore: ctx.config.pg_restore_exe.clone(),
@@ -401,7 +402,15 @@ fn rehearse(a: RehearsalArgs, upgrade_production: bool, yes: bool, ctx: &Ctx) ->
         (None, false) => TestDatabase::Scratch,
     };
     let reference = match (&a.pg_service_comp, &a.comp_init) {
-        (Some(c), _) => Reference::Given(catalog::Source::parse(c).context("-pc")?),
+        (Some(c), _) => Reference::Given(match catalog::Source::parse(c) {
+            Ok(source) => source,
+            // A snapshot file that does not exist: reported by the
+            // rehearsal's first step, with the reference named.
+            Err(_) if c.ends_with(".json") && !c.contains('=') => {
+                catalog::Source::File(PathBuf::from(c))
+            }
+            Err(e) => return Err(e).context("-pc"),
+        }),
         (None, Some(cmd)) => Reference::Init(cmd.clone()),
         (None, None) => bail!("the reference is missing: give -pc COMP or --comp-init COMMAND"),
     };

@@ -25,8 +25,14 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
+            // Help, usage and errors with pum 0.x's spellings (-p1, -pp...).
+            let text = argv::spell_multi_letter(&e.render().to_string());
+            let _ = if e.use_stderr() {
+                write!(std::io::stderr(), "{text}")
+            } else {
+                write!(std::io::stdout(), "{text}")
+            };
             let code = if e.use_stderr() { EXIT_FAILED } else { EXIT_OK };
-            let _ = e.print();
             return ExitCode::from(code);
         }
     };
@@ -42,6 +48,18 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "pum: no command given; see `pum --help`");
         return ExitCode::from(EXIT_FAILED);
     };
+    if let cli::Command::Sandbox(a) = &command {
+        if let Some(config) = cli.config.as_ref().or(a.config.as_ref()) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: pum sandbox takes no config file (-c {0}): it has no option to take \
+                 defaults from it\n  give it to the pum commands run inside: \
+                 pum sandbox -- $PUM -c {0} ...",
+                config.display()
+            );
+            return ExitCode::from(EXIT_FAILED);
+        }
+    }
     let outcome = commands::Ctx::load(cli.config).and_then(|ctx| commands::run(command, &ctx));
     match outcome {
         Ok(code) => ExitCode::from(code),

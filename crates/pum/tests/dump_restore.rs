@@ -168,16 +168,16 @@ fn restore_errors_fail_without_x_and_are_listed_with_x() {
 
     let conflicting = "CREATE SCHEMA app; CREATE TABLE app.t (id int, other date);";
 
-    // Without -x: exit 2, errors listed, -x suggested.
+    // Without -x: exit 2, errors listed, -x named.
     let dst = Db::new("dr_err_dst");
     dst.exec(conflicting);
     let r = src.run(&["restore", "-p", &dst.conninfo, "t.dump"]);
     r.expect_code(2);
     let err = r.stderr();
     assert!(err.contains("pg_restore into"), "{err}");
-    assert!(err.contains("error(s)"), "{err}");
+    assert!(err.contains("partly restored"), "{err}");
     assert!(err.contains("already exists"), "{err}");
-    assert!(err.contains("use -x"), "{err}");
+    assert!(err.contains("-x"), "{err}");
 
     // With -x: exit 0, the ignored errors counted and listed on stderr.
     let dst2 = Db::new("dr_err_dst2");
@@ -206,6 +206,113 @@ fn restore_errors_fail_without_x_and_are_listed_with_x() {
         "{}",
         r.stdout()
     );
+}
+
+/// pg_restore goes on after an error: a restore into a database that
+/// already holds some of the objects leaves it partly restored, and pum says
+/// so, with the counts; `--single-transaction` gives all or nothing.
+#[test]
+fn restore_into_a_non_empty_database_says_what_happened() {
+    let src = Db::new("dr_part_src");
+    src.exec(
+        "CREATE SCHEMA app;
+         CREATE TABLE app.t (id int PRIMARY KEY, v text);
+         INSERT INTO app.t VALUES (1, 'one'), (2, 'two');
+         CREATE TABLE app.u (x int);
+         INSERT INTO app.u VALUES (5);",
+    );
+    src.run(&["dump", "-p", &src.name, "t.dump"]).ok();
+    // Entries: SCHEMA app, TABLE t, TABLE u, TABLE DATA t, TABLE DATA u,
+    // CONSTRAINT t_pkey. The schema, table t and its data fail.
+    let conflicting = "CREATE SCHEMA app; CREATE TABLE app.t (id int, other date);";
+
+    let dst = Db::new("dr_part_dst");
+    dst.exec(conflicting);
+    let r = src.run(&["restore", "-p", &dst.conninfo, "t.dump"]);
+    r.expect_code(2);
+    let err = r.stderr().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        err.contains("3 of 6 archive entries failed and 3 were restored"),
+        "{err}"
+    );
+    assert!(err.contains("the database is now partly restored"), "{err}");
+    assert!(!err.contains("use -x to go on"), "{err}");
+    // Each error names its entry.
+    assert!(
+        err.contains(r#"TABLE "app.t": relation "t" already exists"#),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"SCHEMA "app": schema "app" already exists"#),
+        "{err}"
+    );
+    assert!(err.contains("--single-transaction"), "{err}");
+    assert!(err.contains("all or nothing"), "{err}");
+    // What it said is what happened: app.u and its row are there.
+    assert_eq!(dst.scalar("SELECT count(*) FROM app.u"), "1");
+
+    // --single-transaction: pg_restore stops at the first error and rolls
+    // everything back.
+    let dst2 = Db::new("dr_part_dst2");
+    dst2.exec(conflicting);
+    let r = src.run(&[
+        "restore",
+        "--single-transaction",
+        "-p",
+        &dst2.conninfo,
+        "t.dump",
+    ]);
+    r.expect_code(2);
+    let err = r.stderr().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("rolled back"), "{err}");
+    assert!(err.contains("nothing was restored"), "{err}");
+    assert!(!err.contains("partly restored"), "{err}");
+    assert!(
+        err.contains(r#"SCHEMA "app": schema "app" already exists"#),
+        "{err}"
+    );
+    // The database is unchanged: nothing from the dump.
+    assert_eq!(
+        dst2.column(
+            "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE nspname = 'app' ORDER BY 1"
+        ),
+        ["t"]
+    );
+    assert_eq!(
+        dst2.column(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'app.t'::regclass \
+             AND attnum > 0 ORDER BY attnum"
+        ),
+        ["id", "other"]
+    );
+    assert_eq!(dst2.scalar("SELECT count(*) FROM app.t"), "0");
+
+    // Into an empty database, --single-transaction restores everything.
+    let dst3 = Db::new("dr_part_dst3");
+    src.run(&[
+        "restore",
+        "--single-transaction",
+        "-p",
+        &dst3.conninfo,
+        "t.dump",
+    ])
+    .ok();
+    assert_eq!(dst3.scalar("SELECT count(*) FROM app.t"), "2");
+    src.run(&["check", "-p1", &src.name, "-p2", &dst3.conninfo])
+        .ok();
+
+    // -x and --single-transaction contradict each other.
+    let r = src.run(&[
+        "restore",
+        "-x",
+        "--single-transaction",
+        "-p",
+        &dst3.conninfo,
+        "t.dump",
+    ]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("cannot be used with"), "{}", r.stderr());
 }
 
 #[test]

@@ -1029,6 +1029,154 @@ fn upgrade_help_documents_options_and_exit_codes() {
     );
 }
 
+/// `pum ARGS --help` (or any run), its stdout with whitespace folded.
+fn help(db: &Db, args: &[&str]) -> String {
+    let run = db.run(args);
+    run.ok();
+    run.stdout()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The "Options:" section of a help text, up to the exit codes.
+fn options_section(help: &str) -> String {
+    let start = help.find("Options:").expect("an Options section");
+    let end = help.find("Exit code").unwrap_or(help.len());
+    help[start..end].to_string()
+}
+
+#[test]
+fn help_shows_the_multi_letter_spellings() {
+    let db = Db::new("help_multi");
+    let check = help(&db, &["check", "--help"]);
+    assert_has(
+        &check,
+        &[
+            "Usage: pum check [OPTIONS] -p1 <A> -p2 <B>",
+            "-p1, --pg_service1 <A>",
+            "-p2, --pg_service2 <B>",
+        ],
+    );
+    assert!(!check.contains("[OPTIONS] --pg_service1"), "{check}");
+    for cmd in ["test", "test-and-upgrade"] {
+        let text = help(&db, &[cmd, "--help"]);
+        assert_has(
+            &text,
+            &[
+                &format!("Usage: pum {cmd} [OPTIONS] -pp <PROD>"),
+                "-pp, --pg_service_prod <PROD>",
+                "-pt, --pg_service_test <TEST>",
+                "-pc, --pg_service_comp <COMP>",
+                "-vv, --verbose",
+            ],
+        );
+    }
+    assert_has(&help(&db, &["upgrade", "--help"]), &["-vv, --verbose"]);
+    // A usage error names the option the way scripts spell it.
+    let run = db.run(&["check", "-p1", "a"]);
+    run.expect_code(2);
+    assert_has(
+        &run.stderr(),
+        &["provided:\n  -p2 <B>", "Usage: pum check -p1 <A> -p2 <B>"],
+    );
+    // The spellings still work.
+    let run = db.run(&["check", "-p1", &db.name, "-p2", &db.name]);
+    run.ok();
+}
+
+#[test]
+fn test_and_test_and_upgrade_share_a_layout_but_not_their_exit_codes() {
+    let db = Db::new("help_rehearsal");
+    let raw = |cmd: &str| {
+        let run = db.run(&[cmd, "--help"]);
+        run.ok();
+        run.stdout()
+    };
+    let (test, tau) = (raw("test"), raw("test-and-upgrade"));
+    // Same options, laid out the same, but --yes.
+    let yes = tau.find("  -y, --yes").expect("test-and-upgrade has --yes");
+    let yes_end = tau[yes..]
+        .find("\n\n")
+        .map(|i| yes + i + 2)
+        .unwrap_or(tau.len());
+    let tau_without_yes = format!("{}{}", &tau[..yes], &tau[yes_end..]);
+    assert_eq!(options_section(&test), options_section(&tau_without_yes));
+    assert!(!test.contains("--yes"), "{test}");
+
+    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (test, tau) = (fold(&test), fold(&tau));
+    assert_has(
+        &test,
+        &[
+            "Exit codes:",
+            "0 the rehearsal passed",
+            "1 the upgraded copy differs from the reference",
+            "2 pum failed before the rehearsal started",
+            "4 restoring into the test database failed",
+            "6 building or reading the reference, or comparing, failed",
+            "pum test never changes production.",
+        ],
+    );
+    let codes = &test[test.find("Exit codes:").unwrap()..];
+    assert!(!codes.contains(" 7 "), "{codes}");
+    assert!(!codes.contains(" 8 "), "{codes}");
+    assert!(!codes.contains("upgrading production"), "{codes}");
+    assert_has(
+        &tau,
+        &["7 upgrading production failed", "8 production not upgraded"],
+    );
+}
+
+#[test]
+fn verbose_is_explained_for_upgrade_and_for_the_rehearsals() {
+    let db = Db::new("help_verbose");
+    let upgrade = help(&db, &["upgrade", "--help"]);
+    assert_has(
+        &upgrade,
+        &[
+            "-vv, --verbose Show the info table (every delta with its status) before applying",
+            "(In test and test-and-upgrade, --verbose shows the differences in full instead.)",
+        ],
+    );
+    for cmd in ["test", "test-and-upgrade"] {
+        assert_has(
+            &help(&db, &[cmd, "--help"]),
+            &[
+                "-vv, --verbose Show the differences in full",
+                "unified diffs",
+                "(In upgrade, --verbose shows the info table instead.)",
+            ],
+        );
+    }
+}
+
+#[test]
+fn sandbox_takes_no_config_file() {
+    let db = Db::new("help_sandbox");
+    let text = help(&db, &["sandbox", "--help"]);
+    assert!(!text.contains("--config_file"), "{text}");
+    assert!(!text.contains("-c,"), "{text}");
+    assert_has(&text, &["--db <NAME>", "--keep"]);
+    // The commands that read it still list it.
+    for cmd in ["upgrade", "check", "test", "dump"] {
+        assert_has(&help(&db, &[cmd, "--help"]), &["-c, --config_file <FILE>"]);
+    }
+    // Given anyway, it is refused, saying where it belongs.
+    db.write("pum.yaml", "upgrades_table: a.b\n");
+    for args in [
+        &["sandbox", "-c", "pum.yaml", "--", "true"][..],
+        &["-c", "pum.yaml", "sandbox", "--", "true"][..],
+    ] {
+        let run = db.run(args);
+        run.expect_code(2);
+        assert_has(
+            &run.stderr(),
+            &["pum sandbox takes no config file", "$PUM -c pum.yaml"],
+        );
+    }
+}
+
 // 11. pum 0.x spellings.
 
 fn two_dirs(db: &Db) {

@@ -206,6 +206,108 @@ fn failing_delta_in_the_rehearsal_exits_5() {
     assert_eq!(state(&prod), before);
 }
 
+/// A test database that holds a schema of production's (but no relation,
+/// so it passes as empty) makes pg_restore fail on that schema and go on:
+/// pum says the test database is partly restored and what to do.
+#[test]
+fn failing_restore_in_the_rehearsal_exits_4_and_says_what_is_left() {
+    let (prod, comp) = setup("rh_rfail");
+    let test = Db::new("rh_rfail_test");
+    test.exec("CREATE SCHEMA app");
+    let before = state(&prod);
+    let r = prod.run(&rehearsal_args(
+        "test",
+        &prod,
+        &["-pt", &test.conninfo, "-pc", &comp.conninfo],
+    ));
+    r.expect_code(4);
+    let err = r.stderr().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        err.contains("The rehearsal failed at step: restore into the test database."),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"SCHEMA "app": schema "app" already exists"#),
+        "{err}"
+    );
+    assert!(err.contains("archive entries failed and"), "{err}");
+    assert!(err.contains("partly restored"), "{err}");
+    assert!(err.contains("drop and re-create it"), "{err}");
+    assert!(err.contains("use -x"), "{err}");
+    // `pum restore`'s own advice does not apply to a rehearsal.
+    assert!(!err.contains("--single-transaction"), "{err}");
+    assert!(err.contains("Production was not changed."), "{err}");
+    assert_eq!(state(&prod), before);
+    // It is partly restored indeed: the tables came in.
+    assert_eq!(test.scalar("SELECT count(*) FROM app.pipe"), "2");
+}
+
+/// A reference that cannot be used is found before anything is dumped:
+/// exit code 2, the reference and the cause named, the test database and
+/// production untouched.
+#[test]
+fn unusable_reference_fails_before_the_dump() {
+    let (prod, _comp) = setup("rh_badref");
+    let test = Db::new("rh_badref_test");
+    let before = state(&prod);
+    prod.write("not_a_snapshot.json", "{\"hello\": 1}\n");
+    let cases: &[(&str, &[&str])] = &[
+        // A snapshot file that does not exist.
+        ("missing_ref.json", &["missing_ref.json", "not found"]),
+        // A file that is not a snapshot.
+        (
+            "not_a_snapshot.json",
+            &["not_a_snapshot.json", "not a pum schema snapshot"],
+        ),
+        // A connection that cannot be made.
+        (
+            "host=/nonexistent/pum-socket-dir dbname=ref_db",
+            &["/nonexistent/pum-socket-dir", "could not connect"],
+        ),
+        // A service that does not exist.
+        ("no_such_ref_service", &["no_such_ref_service"]),
+    ];
+    for cmd in ["test", "test-and-upgrade"] {
+        for (reference, expected) in cases {
+            let mut args = rehearsal_args(cmd, &prod, &["-pt", &test.conninfo, "-pc", reference]);
+            if cmd == "test-and-upgrade" {
+                args.push("--yes");
+            }
+            let (r, pid) = run_pid(&prod, &args);
+            r.expect_code(2);
+            let err = r.stderr();
+            assert!(err.contains("the reference"), "{reference}: {err}");
+            assert!(err.contains("(-pc)"), "{reference}: {err}");
+            assert!(
+                err.contains("before the rehearsal started"),
+                "{reference}: {err}"
+            );
+            for e in *expected {
+                assert!(err.contains(e), "{reference}: {err}");
+            }
+            // Nothing was dumped or restored.
+            assert!(!r.stdout().contains("== dump production"), "{}", r.stdout());
+            assert_eq!(
+                test.scalar(
+                    "SELECT count(*) FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' \
+                     AND nspname NOT IN ('public', 'information_schema')"
+                ),
+                "0"
+            );
+            assert_eq!(scratch_left(&prod, pid), Vec::<String>::new());
+        }
+    }
+    assert_eq!(state(&prod), before);
+    // Without -pt either: no scratch database is created or left.
+    let (r, pid) = run_pid(
+        &prod,
+        &rehearsal_args("test", &prod, &["-pc", "no_such_ref_service"]),
+    );
+    r.expect_code(2);
+    assert!(!r.stdout().contains("== dump production"), "{}", r.stdout());
+    assert_eq!(scratch_left(&prod, pid), Vec::<String>::new());
+}
+
 #[test]
 fn scratch_test_database_is_dropped_unless_kept() {
     let (prod, comp) = setup("rh_scratch");
