@@ -91,12 +91,14 @@ pub struct UpgradeReport {
 /// A failed upgrade: the error and what was applied (and kept) before it.
 #[derive(Debug)]
 pub struct UpgradeFailure {
-    /// Why it stopped.
+    /// Why it stopped ([`Error::Interrupted`] when a signal stopped it).
     pub error: Error,
     /// Files that ran and stay committed.
     pub applied: Vec<Applied>,
     /// True when `--single-transaction` rolled everything back.
     pub rolled_back: bool,
+    /// The file that was running when the upgrade stopped, if one was.
+    pub stopped_in: Option<StoppedFile>,
 }
 
 impl From<Error> for UpgradeFailure {
@@ -105,8 +107,32 @@ impl From<Error> for UpgradeFailure {
             error,
             applied: Vec::new(),
             rolled_back: false,
+            stopped_in: None,
         }
     }
+}
+
+/// The file that was running when an upgrade failed or was interrupted.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoppedFile {
+    /// The file.
+    pub delta: Delta,
+    /// What it left in the database.
+    pub left: Leftover,
+}
+
+/// What a file that failed or was interrupted leaves in the database. It
+/// is never recorded in the upgrades table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Leftover {
+    /// Its transaction rolled back: nothing of it stays.
+    Nothing,
+    /// Marked `-- pum:no-transaction`: the statements that ran before it
+    /// stopped stay, so it may be partly applied.
+    MayBePartial,
+    /// A Python delta: what it changed through its own connections stays.
+    OwnConnections,
 }
 
 fn require_table(conn: &mut Conn, table: &UpgradesTable) -> Result<()> {
@@ -297,9 +323,13 @@ pub fn upgrade(
     observer: &mut dyn Observer,
 ) -> Result<UpgradeReport, UpgradeFailure> {
     let table = &opts.source.table;
+    // A signal cancels the statement running here (and rolls it back).
+    let _watch = crate::interrupt::watch_conn(conn);
+    crate::interrupt::check()?;
     require_table(conn, table)?;
     let found = delta::discover(&opts.source.dirs)?;
     let mut applied = Vec::new();
+    let mut stopped_in = None;
     let outcome = table.with_lock(conn, opts.lock_timeout, observer, |conn, observer| {
         let rows = table.read(conn)?;
         let plan = make_plan(&found, &rows, &opts.plan);
@@ -344,9 +374,11 @@ pub fn upgrade(
             current: plan.current,
             total: files.len(),
             applied: &mut applied,
+            stopped_in: &mut stopped_in,
             settings: None,
             needs_restore: false,
             worker,
+            running_no_transaction: false,
         };
         if opts.single_transaction {
             run.conn.execute("BEGIN")?;
@@ -378,10 +410,17 @@ pub fn upgrade(
             if rolled_back {
                 applied.clear();
             }
+            // A statement cancelled, a lock wait ended or a Python worker
+            // terminated by a signal: report the signal, not its symptom.
+            let error = match crate::interrupt::requested() {
+                Some(signal) => Error::Interrupted { signal },
+                None => error,
+            };
             Err(UpgradeFailure {
                 error,
                 applied,
                 rolled_back,
+                stopped_in,
             })
         }
     }
@@ -430,6 +469,10 @@ struct Run<'a, 'o> {
     current: Option<Version>,
     total: usize,
     applied: &'a mut Vec<Applied>,
+    /// Set when a file fails or is interrupted.
+    stopped_in: &'a mut Option<StoppedFile>,
+    /// The SQL file running now is marked `-- pum:no-transaction`.
+    running_no_transaction: bool,
     /// The session settings made by the pre-all files, taken before the
     /// first versioned delta: each SQL file starts from them.
     settings: Option<Vec<(String, String)>>,
@@ -461,6 +504,24 @@ fn is_transaction_control(sql: &str) -> bool {
 
 impl Run<'_, '_> {
     fn file(&mut self, d: &Delta, index: usize) -> Result<()> {
+        crate::interrupt::check()?;
+        self.running_no_transaction = false;
+        let result = self.run_file(d, index);
+        if result.is_err() {
+            let left = match d.lang {
+                Lang::Python => Leftover::OwnConnections,
+                Lang::Sql if self.running_no_transaction => Leftover::MayBePartial,
+                Lang::Sql => Leftover::Nothing,
+            };
+            *self.stopped_in = Some(StoppedFile {
+                delta: d.clone(),
+                left,
+            });
+        }
+        result
+    }
+
+    fn run_file(&mut self, d: &Delta, index: usize) -> Result<()> {
         self.observer.event(&Event::Starting {
             delta: d,
             index,
@@ -638,6 +699,7 @@ impl Run<'_, '_> {
 
     fn sql_file(&mut self, d: &Delta, bytes: &[u8], started: Instant) -> Result<()> {
         let file = sql::prepare(&d.path, bytes, &self.opts.variables)?;
+        self.running_no_transaction = file.no_transaction && !self.opts.single_transaction;
         if self.pipelinable(d, &file) {
             return self.sql_pipelined(d, bytes, &file);
         }

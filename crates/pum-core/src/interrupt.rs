@@ -91,7 +91,10 @@ pub fn install(notify: impl Fn(i32, usize) + Send + 'static) -> Result<()> {
 fn stop_everything() {
     let (handles, groups): (Vec<Arc<CancelHandle>>, Vec<i32>) = {
         let r = lock();
-        (r.conns.values().cloned().collect(), r.groups.values().copied().collect())
+        (
+            r.conns.values().cloned().collect(),
+            r.groups.values().copied().collect(),
+        )
     };
     for h in handles {
         let _ = h.cancel();

@@ -60,7 +60,28 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILED);
         }
     }
+    // Ctrl-C, SIGTERM, SIGHUP: cancel the server's work, stop children,
+    // clean up, then exit 128 + signal (see pum_core::interrupt).
+    let _ = pum_core::interrupt::install(|signal, count| {
+        let name = pum_core::interrupt::signal_name(signal);
+        let text = if count == 1 {
+            format!("\npum: {name}: stopping: cancelling the running statement, rolling back, cleaning up...")
+        } else {
+            format!("pum: {name} again: still cleaning up, please wait")
+        };
+        let _ = writeln!(std::io::stderr(), "{text}");
+    });
     let outcome = commands::Ctx::load(cli.config).and_then(|ctx| commands::run(command, &ctx));
+    if let Some(signal) = pum_core::interrupt::requested() {
+        // The command stopped because of the signal (or finished anyway).
+        let failed = !matches!(outcome, Ok(EXIT_OK));
+        if let Err(e) = &outcome {
+            render::error(e);
+        }
+        if failed {
+            return ExitCode::from(128u8.saturating_add(signal as u8));
+        }
+    }
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

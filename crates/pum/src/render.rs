@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use pum_core::delta::{kind_label, Phase};
-use pum_core::engine::{BaselineReport, Info, UpgradeFailure, UpgradeReport};
+use pum_core::engine::{BaselineReport, Info, Leftover, UpgradeFailure, UpgradeReport};
 use pum_core::history::UpgradesTable;
 use pum_core::plan::{FindingKind, Severity};
 use pum_core::{Error, Event, Observer};
@@ -338,6 +338,8 @@ struct FailureJson<'a> {
     failed: bool,
     rolled_back: bool,
     applied: &'a [pum_core::engine::Applied],
+    stopped_in: Option<&'a pum_core::engine::StoppedFile>,
+    interrupted: Option<String>,
     error: ErrorJson<'a>,
 }
 
@@ -376,6 +378,11 @@ pub fn upgrade_failed_json(failure: &UpgradeFailure) -> io::Result<()> {
         failed: true,
         rolled_back: failure.rolled_back,
         applied: &failure.applied,
+        stopped_in: failure.stopped_in.as_ref(),
+        interrupted: match failure.error {
+            Error::Interrupted { signal } => Some(pum_core::interrupt::signal_name(signal)),
+            _ => None,
+        },
         error,
     })
 }
@@ -404,11 +411,31 @@ pub fn upgrade_failed(failure: &UpgradeFailure) {
             names.join(", ")
         )
     };
-    if failure.error.is_delta_failure() {
-        let _ = writeln!(
-            err,
-            "The failing delta left no trace (rolled back, not recorded); fix it and run `pum upgrade` again."
-        );
+    let verb = if matches!(failure.error, Error::Interrupted { .. }) {
+        "was running when pum was interrupted"
+    } else {
+        "failed"
+    };
+    if let Some(stopped) = &failure.stopped_in {
+        let file = stopped.delta.path.display();
+        let _ = match stopped.left {
+            Leftover::Nothing if failure.rolled_back => Ok(()),
+            Leftover::Nothing => writeln!(
+                err,
+                "{file} {verb}: it was rolled back and is not recorded; run `pum upgrade` again to apply it."
+            ),
+            Leftover::MayBePartial => writeln!(
+                err,
+                "{file} {verb}: it is marked `-- pum:no-transaction`, so it cannot be rolled back and \
+                 MAY BE PARTLY APPLIED; it is not recorded. Check what it did before running \
+                 `pum upgrade` again."
+            ),
+            Leftover::OwnConnections => writeln!(
+                err,
+                "{file} {verb}: it is not recorded, but what this Python delta changed through its \
+                 own connections stays. Check it before running `pum upgrade` again."
+            ),
+        };
     }
 }
 

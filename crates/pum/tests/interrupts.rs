@@ -41,3 +41,205 @@ fn terminated_backend_is_an_error() {
     assert!(victim.execute("SELECT 1").is_err());
     assert!(victim.query("SELECT $1::int", &[Some("1")]).is_err());
 }
+
+/// Schema `app` and the upgrades table, baselined at 1.0.0.
+fn setup(db: &Db) {
+    db.exec("CREATE SCHEMA app");
+    db.run(&["baseline", "-p", &db.name, "-t", "app.info", "-b", "1.0.0"])
+        .ok();
+}
+
+/// Starts `pum upgrade` on `db` in the background.
+fn spawn_upgrade(db: &Db, target: &str) -> std::process::Child {
+    db.pum()
+        .args(["upgrade", "-p", target, "-t", "app.info", "-d", "delta"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start pum")
+}
+
+/// Waits until `cond` holds (at most 20 s).
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !cond() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn sleeping_statements(db: &Db) -> usize {
+    db.column(&format!(
+        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' \
+         AND query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()",
+        db.name
+    ))
+    .len()
+}
+
+fn send(child: &std::process::Child, signal: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{signal} failed");
+}
+
+fn advisory_locks(db: &Db) -> usize {
+    db.column("SELECT 1 FROM pg_locks WHERE locktype = 'advisory'")
+        .len()
+}
+
+/// Ctrl-C (or SIGTERM, SIGHUP) during an SQL delta cancels the statement
+/// on the server: the delta and its row are not committed, not even
+/// later, the lock is released, pum says what happened and exits 128 +
+/// signal.
+#[test]
+fn signal_during_sql_delta_rolls_it_back() {
+    for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        let db = Db::new(&format!("sig_sql_{}", signal.to_lowercase()));
+        setup(&db);
+        db.write(
+            "delta/delta_1.0.1_first.sql",
+            "CREATE TABLE app.first (id int);\n",
+        );
+        db.write(
+            "delta/delta_1.0.2_slow.sql",
+            "CREATE TABLE app.slow (id int);\nSELECT pg_sleep(5);\nINSERT INTO app.slow VALUES (1);\n",
+        );
+        let child = spawn_upgrade(&db, &db.name);
+        wait_for("the slow statement", || sleeping_statements(&db) == 1);
+        let sent = Instant::now();
+        send(&child, signal);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        assert!(
+            sent.elapsed() < Duration::from_secs(4),
+            "took {:?}",
+            sent.elapsed()
+        );
+        assert!(
+            stderr.contains(&format!("interrupted by SIG{signal}")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("Applied and kept before the failure (1): delta_1.0.1_first.sql"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("delta/delta_1.0.2_slow.sql was running when pum was interrupted: it was rolled back"),
+            "{stderr}"
+        );
+        // Nothing of the slow delta, now or after its sleep would have ended.
+        std::thread::sleep(Duration::from_millis(
+            5500 - sent.elapsed().as_millis().min(5500) as u64,
+        ));
+        assert_eq!(
+            db.column("SELECT description FROM app.info ORDER BY id"),
+            ["baseline", "first"]
+        );
+        assert_eq!(
+            db.scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'slow'"),
+            "0"
+        );
+        assert_eq!(sleeping_statements(&db), 0);
+        assert_eq!(advisory_locks(&db), 0);
+        // The next run applies it.
+        db.run(&["upgrade", "-p", &db.name, "-t", "app.info", "-d", "delta"])
+            .ok();
+        assert_eq!(db.scalar("SELECT count(*) FROM app.slow"), "1");
+    }
+}
+
+/// Ctrl-C during a Python delta stops its interpreter, removes the
+/// temporary service file holding the password, and records nothing.
+#[test]
+fn signal_during_python_delta_stops_the_interpreter_and_removes_secrets() {
+    let db = Db::new("sig_python");
+    setup(&db);
+    let probe = db.path().join("probe");
+    db.write(
+        "delta/delta_1.0.1_slow.py",
+        &format!(
+            "import os, time\nfrom pum.core.deltapy import DeltaPy\n\n\n\
+             class Slow(DeltaPy):\n    def run(self):\n\
+             \x20       with open({probe:?} + '.tmp', 'w') as f:\n\
+             \x20           f.write('%d %s' % (os.getpid(), os.environ['PGSERVICEFILE']))\n\
+             \x20       os.rename({probe:?} + '.tmp', {probe:?})\n\
+             \x20       time.sleep(30)\n",
+            probe = probe.display().to_string()
+        ),
+    );
+    // A connection string with a password: it goes to a temporary file.
+    let target = format!("{} password=s3cret-for-test", db.conninfo);
+    let child = spawn_upgrade(&db, &target);
+    wait_for("the Python delta", || probe.exists());
+    let text = std::fs::read_to_string(&probe).unwrap();
+    let (pid, service_file) = text.split_once(' ').unwrap();
+    assert!(std::path::Path::new(service_file).exists());
+    let sent = Instant::now();
+    send(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    assert!(
+        stderr.contains("delta_1.0.1_slow.py was running when pum was interrupted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("own connections"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "interpreter {pid} still runs"
+    );
+    assert!(
+        !std::path::Path::new(service_file).exists(),
+        "service file left behind"
+    );
+    assert_eq!(
+        db.column("SELECT description FROM app.info ORDER BY id"),
+        ["baseline"]
+    );
+}
+
+/// An interrupted `-- pum:no-transaction` delta is named as possibly
+/// partial: it cannot be rolled back.
+#[test]
+fn interrupted_no_transaction_delta_is_reported_as_possibly_partial() {
+    let db = Db::new("sig_notx");
+    setup(&db);
+    db.write(
+        "delta/delta_1.0.1_notx.sql",
+        "-- pum:no-transaction\nCREATE TABLE app.part (id int);\nSELECT pg_sleep(5);\nCREATE TABLE app.rest (id int);\n",
+    );
+    let child = spawn_upgrade(&db, &db.name);
+    wait_for("the slow statement", || sleeping_statements(&db) == 1);
+    send(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("delta/delta_1.0.1_notx.sql was running when pum was interrupted"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("MAY BE PARTLY APPLIED"), "{stderr}");
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('part', 'rest')"),
+        "1"
+    );
+    assert_eq!(
+        db.column("SELECT description FROM app.info ORDER BY id"),
+        ["baseline"]
+    );
+}

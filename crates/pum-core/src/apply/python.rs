@@ -110,6 +110,8 @@ pub struct Worker {
     python_version: String,
     /// Keeps the temporary service file (if any) alive with the worker.
     _service_dir: Option<tempfile::TempDir>,
+    /// Terminates the worker's process group on a signal.
+    _watch: crate::interrupt::Watch,
 }
 
 impl std::fmt::Debug for Worker {
@@ -179,8 +181,13 @@ impl Worker {
                 (TEMP_SERVICE.to_string(), Some(dir))
             }
         };
+        // Its own process group: a signal to pum reaches it through
+        // `interrupt` (SIGTERM, then SIGKILL), never half-way.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let nonce = nonce();
         let mut child = cmd.spawn().map_err(|e| launch_error(e.to_string()))?;
+        let watch = crate::interrupt::watch_process_group(child.id());
         let stdin = child.stdin.take().expect("stdin is piped");
         let stdout = child.stdout.take().expect("stdout is piped");
         let stderr = child.stderr.take().expect("stderr is piped");
@@ -198,6 +205,7 @@ impl Worker {
             executable: String::new(),
             python_version: String::new(),
             _service_dir: service_dir,
+            _watch: watch,
         };
         let setup = setup_json(opts, &nonce, &pg_service);
         // A write error means the interpreter died at once: the wait below

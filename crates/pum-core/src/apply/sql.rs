@@ -153,6 +153,8 @@ pub fn run(
     observer: &mut dyn Observer,
 ) -> Result<()> {
     for piece in &file.pieces {
+        // A signal between two statements stops the file before the next.
+        crate::interrupt::check()?;
         let res = match piece {
             Piece::Statement { sql, .. } => conn.execute(sql),
             Piece::Copy { sql, data, .. } => conn.copy_in(sql, data.as_bytes()),
