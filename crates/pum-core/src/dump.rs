@@ -9,8 +9,7 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -167,19 +166,10 @@ impl Handover {
         let passfile = match password {
             None => None,
             Some(pw) => {
-                let dir = tempfile::Builder::new()
-                    .prefix("pum-pass-")
-                    .tempdir()
-                    .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+                let dir = crate::tempfiles::private_dir("pum-pass-")?;
                 let path = dir.path().join("pgpass");
                 let escaped = pw.replace('\\', "\\\\").replace(':', "\\:");
-                let mut f = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .map_err(|e| Error::io(&path, e))?;
-                writeln!(f, "*:*:*:*:{escaped}").map_err(|e| Error::io(&path, e))?;
+                crate::tempfiles::write_private(&path, format!("*:*:*:*:{escaped}\n").as_bytes())?;
                 Some(dir)
             }
         };
@@ -310,8 +300,12 @@ pub fn dump(opts: &DumpOptions, progress: &mut dyn FnMut(ToolProgress)) -> Resul
         }
     }
     let handover = Handover::new(&opts.target)?;
+    // pg_dump writes beside the target under a private temporary name,
+    // renamed into place only when it succeeds: a failed or interrupted
+    // dump never leaves a partial file at the target.
+    let staged = crate::tempfiles::Staged::new(&opts.file, opts.format == DumpFormat::Directory)?;
     let mut cmd = Command::new(&tool.path);
-    cmd.arg(opts.format.flag()).arg("-f").arg(&opts.file);
+    cmd.arg(opts.format.flag()).arg("-f").arg(staged.path());
     if let Some(level) = opts.compression {
         cmd.arg(format!("-Z{level}"));
     }
@@ -330,7 +324,7 @@ pub fn dump(opts: &DumpOptions, progress: &mut dyn FnMut(ToolProgress)) -> Resul
     let stderr = run_tool(&mut cmd, &tool, |_| {}, &mut |elapsed, _| {
         progress(ToolProgress {
             elapsed,
-            bytes: size_of(&opts.file),
+            bytes: size_of(staged.path()),
             objects: 0,
         })
     })?;
@@ -341,6 +335,7 @@ pub fn dump(opts: &DumpOptions, progress: &mut dyn FnMut(ToolProgress)) -> Resul
             tail_lines(&stderr.text, 20)
         )));
     }
+    staged.commit()?;
     Ok(DumpReport {
         file: opts.file.clone(),
         bytes: size_of(&opts.file),
@@ -364,6 +359,8 @@ fn run_tool(
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    // Its own process group, terminated by `interrupt` on a signal.
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
     let started = Instant::now();
     let mut child = cmd.spawn().map_err(|e| {
         tool_err(
@@ -371,6 +368,7 @@ fn run_tool(
             format!("cannot run {} ({e})", tool.path.display()),
         )
     })?;
+    let _watch = crate::interrupt::watch_process_group(child.id());
     let stderr = child.stderr.take().expect("piped");
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
@@ -396,6 +394,7 @@ fn run_tool(
     }
     let _ = reader.join();
     let status = child.wait().map_err(|e| Error::io(&tool.path, e))?;
+    crate::interrupt::check()?;
     tick(started.elapsed(), lines);
     Ok(ToolOutput {
         status_ok: status.success(),

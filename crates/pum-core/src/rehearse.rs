@@ -158,6 +158,8 @@ pub struct RehearsalReport {
     /// Scratch databases left in place (with `keep`), as connection strings
     /// without password.
     pub kept: Vec<String>,
+    /// What the clean-up could not remove, each with how to remove it.
+    pub left_behind: Vec<String>,
 }
 
 /// A failed rehearsal: the step, the error, and what happened before.
@@ -197,15 +199,30 @@ impl Scratch {
             return;
         }
         for (server, name) in self.databases.drain(..) {
-            if let Ok(mut conn) = Conn::connect(&server, "pum rehearsal") {
-                let _ = conn.execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    quote_ident(&name)
+            let drop_sql = format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote_ident(&name)
+            );
+            let dropped = Conn::connect(&server, "pum rehearsal")
+                .and_then(|mut conn| conn.execute(&drop_sql).map(drop).map_err(Error::from));
+            if let Err(e) = dropped {
+                report.left_behind.push(format!(
+                    "the scratch database {name} on the server of {} could not be dropped ({e}); \
+                     drop it with `{drop_sql}`",
+                    server.display()
                 ));
             }
         }
         if let Some(s) = self.sandbox.take() {
-            let _ = s.stop();
+            let root = s.root().to_path_buf();
+            if let Err(e) = s.stop() {
+                report.left_behind.push(format!(
+                    "the throwaway cluster in {} could not be removed ({e}); stop any \
+                     `postgres -D {}` process and delete the directory",
+                    root.display(),
+                    root.display()
+                ));
+            }
         }
     }
 }
@@ -323,7 +340,11 @@ pub fn rehearse(
         }
         Err((step, error)) => Err(RehearsalFailure {
             step,
-            error,
+            // A cancelled statement or a stopped child: report the signal.
+            error: match crate::interrupt::requested() {
+                Some(signal) => Error::Interrupted { signal },
+                None => error,
+            },
             report,
         }),
     }
@@ -338,6 +359,7 @@ fn timed<T>(
     observer: &mut dyn Observer,
     f: impl FnOnce(&mut dyn Observer) -> Result<T>,
 ) -> StepResult<T> {
+    crate::interrupt::check().map_err(|e| (step, e))?;
     observer.event(&Event::StepStarted { step, detail });
     let started = Instant::now();
     let out = f(observer).map_err(|e| (step, e))?;
@@ -395,10 +417,9 @@ fn run_steps(
     let dump_file = match &opts.backup_file {
         Some(f) => f.clone(),
         None => {
-            temp_dir = tempfile::Builder::new()
-                .prefix("pum-rehearsal-")
-                .tempdir()
-                .map_err(|e| (Step::Dump, Error::io(std::env::temp_dir(), e)))?;
+            // Production's data: private (0700) from the start.
+            temp_dir =
+                crate::tempfiles::private_dir("pum-rehearsal-").map_err(|e| (Step::Dump, e))?;
             temp_dir.path().join("production.dump")
         }
     };
@@ -529,7 +550,9 @@ fn run_steps(
     }
 
     // Confirm, then check nobody upgraded production meanwhile.
-    if !confirm(report) {
+    let confirmed = confirm(report);
+    crate::interrupt::check().map_err(|e| (Step::Confirm, e))?;
+    if !confirmed {
         return Ok(Outcome::NotConfirmed);
     }
     timed(Step::Confirm, "", report, observer, |_| {
@@ -563,8 +586,8 @@ fn run_steps(
 /// libpq connection (PGSERVICE, through a private service file).
 fn run_init(command: &str, target: &ConnTarget) -> Result<()> {
     let (_dir, file) = crate::pg::service_file::write_service_file(target, "pum_reference")?;
-    let out = std::process::Command::new("sh")
-        .args(["-c", command])
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", command])
         .env("PGSERVICEFILE", &file)
         .env("PGSERVICE", "pum_reference")
         .env_remove("PGHOST")
@@ -572,8 +595,18 @@ fn run_init(command: &str, target: &ConnTarget) -> Result<()> {
         .env_remove("PGDATABASE")
         .env_remove("PGUSER")
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // Its own process group, terminated by `interrupt` on a signal.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let child = cmd
+        .spawn()
         .map_err(|e| Error::invalid(format!("cannot run --comp-init command: {e}")))?;
+    let _watch = crate::interrupt::watch_process_group(child.id());
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::invalid(format!("cannot run --comp-init command: {e}")))?;
+    crate::interrupt::check()?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let lines: Vec<&str> = stderr.lines().collect();

@@ -703,11 +703,28 @@ pub fn confirm(production: &str, yes: bool) -> bool {
     }
     let _ = write!(io::stdout(), "Apply deltas to {production}? [n]|y: ");
     let _ = io::stdout().flush();
-    let mut answer = String::new();
-    if io::stdin().read_line(&mut answer).is_err() {
-        return false;
+    // Read on another thread, so that Ctrl-C at the prompt is seen at once
+    // (the read itself is not interrupted by the signal).
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut answer = String::new();
+        let ok = io::stdin().read_line(&mut answer).is_ok();
+        let _ = tx.send(ok.then_some(answer));
+    });
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            Ok(Some(answer)) => {
+                return matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+            }
+            Ok(None) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return false,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if pum_core::interrupt::requested().is_some() {
+                    let _ = writeln!(io::stdout());
+                    return false;
+                }
+            }
+        }
     }
-    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 /// Prints a rehearsal's result and returns the exit code.
@@ -777,6 +794,9 @@ pub fn rehearsal(
     }
     for k in &report.kept {
         let _ = writeln!(out, "Kept: {k}");
+    }
+    for left in &report.left_behind {
+        let _ = writeln!(io::stderr(), "Left behind: {left}");
     }
     if let Some(f) = &report.dump_file {
         let _ = writeln!(

@@ -80,7 +80,7 @@ fn assert_only_first_kept(db: &Db, run: &Run) {
         &run.stderr(),
         &[
             "Applied and kept before the failure (1): delta_1.0.1_a.sql",
-            "left no trace",
+            "d/delta_1.0.2_b.sql failed: it was rolled back and is not recorded",
         ],
     );
     assert!(

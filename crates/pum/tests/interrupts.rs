@@ -243,3 +243,143 @@ fn interrupted_no_transaction_delta_is_reported_as_possibly_partial() {
         ["baseline"]
     );
 }
+
+/// Holds an ACCESS EXCLUSIVE lock on `app.big` in an open transaction, so
+/// that pg_dump (which needs ACCESS SHARE) waits until dropped.
+fn block_dumps(db: &Db) -> pum_core::pg::Conn {
+    db.exec("CREATE TABLE IF NOT EXISTS app.big (id int)");
+    let mut conn = db.conn();
+    conn.execute("BEGIN; LOCK TABLE app.big IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    conn
+}
+
+fn waiting_dumps(db: &Db) -> usize {
+    db.column(&format!(
+        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'pg_dump' \
+         AND wait_event_type = 'Lock'",
+        db.name
+    ))
+    .len()
+}
+
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|it| {
+            it.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Ctrl-C during `pum dump` stops pg_dump and leaves neither a partial
+/// dump at the target nor the temporary passfile.
+#[test]
+fn interrupted_dump_leaves_no_partial_file_and_no_passfile() {
+    let db = Db::new("sig_dump");
+    db.exec("CREATE SCHEMA app");
+    let _lock = block_dumps(&db);
+    let tmp = db.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out_dir = db.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let target = format!("{} password=s3cret-for-test", db.conninfo);
+    let child = db
+        .pum()
+        .env("TMPDIR", &tmp)
+        .args(["dump", "-p", &target, "out/prod.dump"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("pg_dump waiting on the lock", || waiting_dumps(&db) == 1);
+    // While it runs: the passfile is private, the partial dump is hidden.
+    let pass: Vec<String> = entries(&tmp);
+    assert_eq!(pass.len(), 1, "{pass:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(tmp.join(&pass[0]))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o700);
+    let partial = entries(&out_dir);
+    assert!(
+        partial.len() == 1 && partial[0].starts_with(".prod.dump.pum-partial-"),
+        "{partial:?}"
+    );
+    send(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    assert_eq!(entries(&out_dir), Vec::<String>::new());
+    assert_eq!(entries(&tmp), Vec::<String>::new());
+    assert_eq!(waiting_dumps(&db), 0, "pg_dump still running");
+}
+
+/// Ctrl-C during `test-and-upgrade` drops the scratch database it made on
+/// production's server and removes the temporary production dump (kept
+/// private, 0700, while it existed).
+#[test]
+fn interrupted_rehearsal_drops_its_scratch_database_and_dump() {
+    let db = Db::new("sig_rehearsal");
+    setup(&db);
+    db.write("delta/delta_1.0.1_a.sql", "CREATE TABLE app.a (id int);\n");
+    let _lock = block_dumps(&db);
+    let tmp = db.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let snapshot = db.path().join("ref.json");
+    db.run(&["snapshot", "-p", &db.name, "-o", "ref.json"]).ok();
+    assert!(snapshot.exists());
+    let child = db
+        .pum()
+        .env("TMPDIR", &tmp)
+        .args([
+            "test-and-upgrade",
+            "-pp",
+            &db.name,
+            "-pc",
+            "ref.json",
+            "-t",
+            "app.info",
+            "-d",
+            "delta",
+            "--yes",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("pg_dump waiting on the lock", || waiting_dumps(&db) == 1);
+    let scratch = || db.column("SELECT datname FROM pg_database WHERE datname LIKE 'pum_test_%'");
+    assert_eq!(scratch().len(), 1);
+    let dirs = entries(&tmp);
+    let rehearsal: Vec<&String> = dirs
+        .iter()
+        .filter(|d| d.starts_with("pum-rehearsal-"))
+        .collect();
+    assert_eq!(rehearsal.len(), 1, "{dirs:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(tmp.join(rehearsal[0]))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o700);
+    send(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGTERM"), "{stderr}");
+    assert!(stderr.contains("Production was not changed"), "{stderr}");
+    assert_eq!(scratch(), Vec::<String>::new());
+    assert_eq!(entries(&tmp), Vec::<String>::new());
+    assert_eq!(
+        db.column("SELECT description FROM app.info ORDER BY id"),
+        ["baseline"]
+    );
+}

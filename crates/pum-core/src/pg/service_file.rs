@@ -3,7 +3,6 @@
 //! deltas, a reference database's creation script), without putting the
 //! password in their argv or environment.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::ConnTarget;
@@ -40,22 +39,9 @@ pub fn write_service_file(
         }
     }
 
-    let dir = tempfile::Builder::new()
-        .prefix("pum-service-")
-        .tempdir()
-        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let dir = crate::tempfiles::private_dir("pum-service-")?;
     let path = dir.path().join("pg_service.conf");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path).map_err(|e| Error::io(&path, e))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.flush())
-        .map_err(|e| Error::io(&path, e))?;
+    crate::tempfiles::write_private(&path, text.as_bytes())?;
     Ok((dir, path))
 }
 
