@@ -421,3 +421,18 @@ impl From<DbError> for Error {
         Error::Db(Box::new(e))
     }
 }
+
+impl From<crate::pg::PgError> for Error {
+    fn from(e: crate::pg::PgError) -> Self {
+        use crate::pg::PgError;
+        match e {
+            PgError::Connect { target, message } => Error::Connect { target, message },
+            PgError::InvalidTarget { input, message } => Error::InvalidTarget { input, message },
+            PgError::InvalidName { input, reason } => Error::InvalidTable { input, reason },
+            PgError::InvalidText { what } => Error::Invalid {
+                message: format!("{what} contains a NUL byte"),
+            },
+            // PgError is non_exhaustive to its users, not to this crate.
+        }
+    }
+}

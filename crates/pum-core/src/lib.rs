@@ -33,6 +33,7 @@ pub mod plan;
 pub mod rehearse;
 pub mod sandbox;
 pub mod script;
+pub mod service_file;
 pub mod tempfiles;
 pub mod vars;
 pub mod version;

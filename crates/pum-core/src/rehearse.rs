@@ -204,6 +204,7 @@ impl Scratch {
                 quote_ident(&name)
             );
             let dropped = Conn::connect(&server, "pum rehearsal")
+                .map_err(Error::from)
                 .and_then(|mut conn| conn.execute(&drop_sql).map(drop).map_err(Error::from));
             if let Err(e) = dropped {
                 report.left_behind.push(format!(
@@ -300,7 +301,9 @@ fn check_reference(reference: &Reference) -> Result<()> {
             std::io::Error::new(std::io::ErrorKind::NotFound, "snapshot file not found"),
         )),
         catalog::Source::File(path) => Snapshot::load(path).map(drop),
-        catalog::Source::Database(target) => Conn::connect(target, "pum rehearsal").map(drop),
+        catalog::Source::Database(target) => Conn::connect(target, "pum rehearsal")
+            .map(drop)
+            .map_err(Error::from),
     };
     checked.map_err(|cause| Error::ReferenceUnusable {
         reference: source.display(),
@@ -585,7 +588,7 @@ fn run_steps(
 /// Runs the reference's creation command with its database as the default
 /// libpq connection (PGSERVICE, through a private service file).
 fn run_init(command: &str, target: &ConnTarget) -> Result<()> {
-    let (_dir, file) = crate::pg::service_file::write_service_file(target, "pum_reference")?;
+    let (_dir, file) = crate::service_file::write_service_file(target, "pum_reference")?;
     let mut cmd = std::process::Command::new("sh");
     cmd.args(["-c", command])
         .env("PGSERVICEFILE", &file)

@@ -320,7 +320,7 @@ impl Sandbox {
 
     /// A parsed target for one database of the sandbox.
     pub fn target(&self, dbname: &str) -> Result<ConnTarget> {
-        ConnTarget::parse(&self.conninfo(dbname))
+        Ok(ConnTarget::parse(&self.conninfo(dbname))?)
     }
 
     /// Creates a database (optionally from a template).

@@ -249,7 +249,8 @@ fn upgrade(a: UpgradeArgs, ctx: &Ctx) -> Result<u8> {
     opts.dry_run = a.dry_run;
     let json = a.source.format == Format::Json;
     let connected = ConnTarget::parse(&a.source.conn.pg_service)
-        .and_then(|t| Conn::connect(&t, APP).map(|c| (t, c)));
+        .and_then(|t| Conn::connect(&t, APP).map(|c| (t, c)))
+        .map_err(pum_core::Error::from);
     let (target, mut conn) = match connected {
         Ok(c) => c,
         // Scripts get a connection failure as a JSON report too.

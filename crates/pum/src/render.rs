@@ -453,7 +453,11 @@ fn core_error(err: &mut impl Write, e: &Error) {
 /// Any error that ended a command.
 pub fn error(e: &anyhow::Error) {
     let mut err = io::stderr().lock();
-    match e.downcast_ref::<Error>() {
+    // The libpq wrapper's own errors render as the library's.
+    let converted = e
+        .downcast_ref::<pum_core::pg::PgError>()
+        .map(|p| Error::from(p.clone()));
+    match e.downcast_ref::<Error>().or(converted.as_ref()) {
         Some(core) => core_error(&mut err, core),
         None => {
             let _ = writeln!(err, "error: {e:#}");

@@ -176,7 +176,7 @@ impl Worker {
             Some(name) => (name.to_string(), None),
             None => {
                 let (dir, file) =
-                    crate::pg::service_file::write_service_file(opts.target, TEMP_SERVICE)?;
+                    crate::service_file::write_service_file(opts.target, TEMP_SERVICE)?;
                 cmd.env("PGSERVICEFILE", &file);
                 (TEMP_SERVICE.to_string(), Some(dir))
             }
@@ -1054,16 +1054,16 @@ mod tests {
     fn service_section_parsing() {
         let text = "# c\n[a]\nhost=h1\n\n[b]\n host=h2 \nport=5433\nservice=x\n[c]\nhost=h3\n";
         assert_eq!(
-            crate::pg::service_file::parse_service_section(text, "b").unwrap(),
+            crate::service_file::parse_service_section(text, "b").unwrap(),
             ["host=h2", "port=5433"]
         );
-        assert!(crate::pg::service_file::parse_service_section(text, "zz").is_none());
+        assert!(crate::service_file::parse_service_section(text, "zz").is_none());
     }
 
     #[test]
     fn unrepresentable_value_is_refused_without_showing_it() {
-        let e = crate::pg::service_file::check_service_value("password", "s3cret\nx").unwrap_err();
+        let e = crate::service_file::check_service_value("password", "s3cret\nx").unwrap_err();
         assert!(!e.to_string().contains("s3cret"));
-        crate::pg::service_file::check_service_value("password", "s 3").unwrap();
+        crate::service_file::check_service_value("password", "s 3").unwrap();
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::error::{Error, Result};
+use super::{PgError, Result};
 
 /// A parsed connection target.
 ///
@@ -41,7 +41,7 @@ impl ConnTarget {
     pub fn parse(input: &str) -> Result<ConnTarget> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err(Error::InvalidTarget {
+            return Err(PgError::InvalidTarget {
                 input: String::new(),
                 message: "empty connection".into(),
             });
@@ -54,10 +54,11 @@ impl ConnTarget {
                 Some(trimmed.to_string()),
             )
         };
-        let options = super::parse_conninfo(&conninfo).map_err(|message| Error::InvalidTarget {
-            input: redact_raw(trimmed),
-            message,
-        })?;
+        let options =
+            super::parse_conninfo(&conninfo).map_err(|message| PgError::InvalidTarget {
+                input: redact_raw(trimmed),
+                message,
+            })?;
         let display = match &service {
             Some(s) => format!("service {s}"),
             None => options

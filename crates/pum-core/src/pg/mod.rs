@@ -7,11 +7,13 @@
 //!
 //! The surface is what pum needs: connect, run a statement (simple
 //! protocol), run a query with bound text parameters, send a pipeline of
-//! statements, feed `COPY FROM STDIN`, collect server notices.
+//! statements, feed `COPY FROM STDIN`, collect server notices, cancel.
+//!
+//! A leaf: it uses nothing else of the crate. Its own failures are
+//! [`PgError`] (server errors are [`DbError`]); `crate::error` wraps both.
 
 mod conninfo;
 mod quote;
-pub mod service_file;
 
 pub(crate) use conninfo::conninfo_value;
 pub use conninfo::ConnTarget;
@@ -23,7 +25,57 @@ use std::ptr;
 
 use pq_sys as pq;
 
-use crate::error::{Error, Result};
+/// A failure of the wrapper itself (server errors are [`DbError`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PgError {
+    /// The connection could not be made.
+    Connect {
+        /// The connection target, with any password removed.
+        target: String,
+        /// libpq's message.
+        message: String,
+    },
+    /// A connection target libpq cannot parse.
+    InvalidTarget {
+        /// What was given (password removed).
+        input: String,
+        /// libpq's message.
+        message: String,
+    },
+    /// A qualified name that is not `schema.name` or `name`.
+    InvalidName {
+        /// What was given.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Text that cannot be handed to libpq (a NUL byte).
+    InvalidText {
+        /// What it was.
+        what: String,
+    },
+}
+
+impl fmt::Display for PgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PgError::Connect { target, message } => {
+                write!(f, "cannot connect to {target}: {}", message.trim_end())
+            }
+            PgError::InvalidTarget { input, message } => {
+                write!(f, "invalid connection '{input}': {message}")
+            }
+            PgError::InvalidName { input, reason } => write!(f, "invalid name '{input}': {reason}"),
+            PgError::InvalidText { what } => write!(f, "{what} contains a NUL byte"),
+        }
+    }
+}
+
+impl std::error::Error for PgError {}
+
+/// The result of the wrapper's own operations.
+pub type Result<T, E = PgError> = std::result::Result<T, E>;
 
 /// A server error or notice, with every field libpq gives.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -110,7 +162,7 @@ pub struct Conn {
 unsafe impl Send for Conn {}
 
 fn cstring(s: &str, what: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::invalid(format!("{what} contains a NUL byte")))
+    CString::new(s).map_err(|_| PgError::InvalidText { what: what.into() })
 }
 
 /// Copies a C string owned by libpq into a `String` (lossy on bad UTF-8).
@@ -262,7 +314,7 @@ impl Conn {
         // outlive the call; expand_dbname=1 makes libpq parse the conninfo.
         let raw = unsafe { pq::PQconnectdbParams(kp.as_ptr(), vp.as_ptr(), 1) };
         if raw.is_null() {
-            return Err(Error::Connect {
+            return Err(PgError::Connect {
                 target: target.display().to_string(),
                 message: "out of memory".into(),
             });
@@ -273,7 +325,7 @@ impl Conn {
             let message = unsafe { from_c(pq::PQerrorMessage(raw)) }.unwrap_or_default();
             // SAFETY: we own `raw` and finish it exactly once.
             unsafe { pq::PQfinish(raw) };
-            return Err(Error::Connect {
+            return Err(PgError::Connect {
                 target: target.display().to_string(),
                 message,
             });

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::error::{Error, Result};
+use super::{PgError, Result};
 
 /// Quotes an identifier: always double-quoted, inner quotes doubled.
 pub fn quote_ident(name: &str) -> String {
@@ -62,7 +62,7 @@ pub struct QualifiedName {
 }
 
 fn parse_part(part: &str, whole: &str) -> Result<String> {
-    let invalid = |reason: &str| Error::InvalidTable {
+    let invalid = |reason: &str| PgError::InvalidName {
         input: whole.to_string(),
         reason: reason.to_string(),
     };
@@ -106,7 +106,7 @@ impl QualifiedName {
         if dots.len() > 1 {
             // `db.schema.table` or a dot meant inside a name: pum 0.x took
             // `a.b.c` for schema `a`, table `b.c`.
-            return Err(Error::InvalidTable {
+            return Err(PgError::InvalidName {
                 input: input.to_string(),
                 reason: format!(
                     "it has {} dot-separated parts; give only the schema and the table, \
@@ -186,7 +186,7 @@ mod tests {
     fn three_part_names_are_refused() {
         for input in ["a.b.c", "db.app.info", "\"a\".b.c", "a.\"b\".c"] {
             match QualifiedName::parse(input) {
-                Err(Error::InvalidTable {
+                Err(PgError::InvalidName {
                     input: given,
                     reason,
                 }) => {
@@ -196,7 +196,8 @@ mod tests {
                 other => panic!("{input}: {other:?}"),
             }
         }
-        let e = QualifiedName::parse("a.b.c").unwrap_err().to_string();
+        // As users see it, through the crate's error.
+        let e = crate::Error::from(QualifiedName::parse("a.b.c").unwrap_err()).to_string();
         assert!(e.contains("'a.b.c'") && e.contains("SCHEMA.TABLE"), "{e}");
         // A dot inside double quotes is part of the name.
         let q = QualifiedName::parse("a.\"b.c\"").unwrap();

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::ConnTarget;
 use crate::error::{Error, Result};
+use crate::pg::ConnTarget;
 
 /// Writes the target's options as a service file with one section
 /// `[section]` in a fresh private directory (mode 0600 file). Returns the
