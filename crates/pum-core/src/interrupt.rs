@@ -10,7 +10,8 @@
 //!    [`watch_conn`] (libpq's cancel request: it fails with SQLSTATE 57014
 //!    and its transaction rolls back);
 //! 3. terminates every child process group registered with
-//!    [`watch_process_group`] (SIGTERM, then SIGKILL after [`GRACE`]).
+//!    [`watch_process_group`] (SIGTERM, then SIGKILL after [`GRACE`]), and
+//!    passes the signal on to children registered with [`forward_signals`].
 //!
 //! The code that was running then sees its statement fail or its child
 //! die, takes its ordinary error path (rollback, lock release, guards that
@@ -43,6 +44,7 @@ static INSTALLED: OnceLock<()> = OnceLock::new();
 struct Registry {
     conns: HashMap<u64, Arc<CancelHandle>>,
     groups: HashMap<u64, i32>,
+    forwards: HashMap<u64, i32>,
 }
 
 fn registry() -> &'static Mutex<Registry> {
@@ -80,24 +82,31 @@ pub fn install(notify: impl Fn(i32, usize) + Send + 'static) -> Result<()> {
                 let _ = SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
                 let count = COUNT.fetch_add(1, Ordering::SeqCst) + 1;
                 notify(signal, count);
-                stop_everything();
+                stop_everything(signal);
             }
         })
         .map_err(|e| Error::invalid(format!("cannot handle signals: {e}")))?;
     Ok(())
 }
 
-/// Cancels every watched statement and terminates every watched child.
-fn stop_everything() {
-    let (handles, groups): (Vec<Arc<CancelHandle>>, Vec<i32>) = {
+/// Cancels every watched statement, terminates every watched child group
+/// and passes the signal on to foreground children.
+fn stop_everything(signal: i32) {
+    let (handles, groups, forwards): (Vec<Arc<CancelHandle>>, Vec<i32>, Vec<i32>) = {
         let r = lock();
         (
             r.conns.values().cloned().collect(),
             r.groups.values().copied().collect(),
+            r.forwards.values().copied().collect(),
         )
     };
     for h in handles {
         let _ = h.cancel();
+    }
+    if let Ok(sig) = nix::sys::signal::Signal::try_from(signal) {
+        for pid in forwards {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig);
+        }
     }
     if groups.is_empty() {
         return;
@@ -159,6 +168,7 @@ impl Drop for Watch {
         let mut r = lock();
         r.conns.remove(&self.id);
         r.groups.remove(&self.id);
+        r.forwards.remove(&self.id);
     }
 }
 
@@ -182,6 +192,22 @@ pub fn watch_process_group(pgid: u32) -> Watch {
     lock().groups.insert(id, pgid);
     if requested().is_some() {
         signal_group(pgid, nix::sys::signal::Signal::SIGTERM);
+    }
+    Watch { id }
+}
+
+/// Passes every signal pum receives on to the process `pid`, unchanged, so
+/// that it decides how to stop. For a child that shares pum's terminal
+/// (the command of `pum sandbox`: it must stay in the terminal's
+/// foreground group to read from it), a terminal Ctrl-C reaches it
+/// directly as well; it is never killed by pum.
+pub fn forward_signals(pid: u32) -> Watch {
+    let id = NEXT_ID.fetch_add(1, Ordering::SeqCst);
+    lock().forwards.insert(id, pid as i32);
+    if let Some(signal) = requested() {
+        if let Ok(sig) = nix::sys::signal::Signal::try_from(signal) {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig);
+        }
     }
     Watch { id }
 }

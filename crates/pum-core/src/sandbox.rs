@@ -208,12 +208,21 @@ impl Sandbox {
             .stdout(log_file.try_clone().map_err(|e| Error::io(&log, e))?)
             .stderr(log_file);
         as_server_user(&mut initdb, &user);
-        let status = initdb.status().map_err(|e| {
+        // Own process group, stopped by `interrupt` on a signal (the
+        // directory is removed when `sandbox` drops).
+        initdb.process_group(0);
+        let mut initdb = initdb.spawn().map_err(|e| {
             sandbox_err(format!(
                 "cannot run {}: {e}",
                 bin_dir.join("initdb").display()
             ))
         })?;
+        let watch = crate::interrupt::watch_process_group(initdb.id());
+        let status = initdb
+            .wait()
+            .map_err(|e| Error::io(bin_dir.join("initdb"), e))?;
+        drop(watch);
+        crate::interrupt::check()?;
         if !status.success() {
             return Err(sandbox_err(format!("initdb failed:\n{}", tail(&log, 20))));
         }
@@ -265,6 +274,7 @@ impl Sandbox {
             if Conn::connect(&target, "pum-sandbox").is_ok() {
                 break;
             }
+            crate::interrupt::check()?;
             if let Some(c) = sandbox.child.as_mut() {
                 if let Ok(Some(status)) = c.try_wait() {
                     return Err(sandbox_err(format!(

@@ -2,6 +2,7 @@
 //! call the library, hand the result to the renderer.
 
 use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -444,6 +445,10 @@ fn sandbox(a: SandboxArgs) -> Result<u8> {
     let mut stderr = std::io::stderr();
     let mut sandbox = Sandbox::start(&opts)?;
     sandbox.keep_files(a.keep);
+    // Even if pum itself is killed (-9), the server stops and its files go.
+    if !a.keep {
+        sandbox.stop_when_process_exits()?;
+    }
     for db in &a.dbs {
         sandbox.create_database(db, None)?;
     }
@@ -457,16 +462,35 @@ fn sandbox(a: SandboxArgs) -> Result<u8> {
     )?;
     let exe: PathBuf = std::env::current_exe().context("cannot find the pum executable")?;
     let (program, args) = a.command.split_first().expect("clap requires a command");
-    let status = std::process::Command::new(program)
-        .args(args)
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args)
         .env("PGSERVICEFILE", &service_file)
         .env("PGHOST", sandbox.socket_dir())
         .env("PGPORT", sandbox.port().to_string())
         .env("PGUSER", "postgres")
         .env("PGDATABASE", &a.dbs[0])
-        .env("PUM", &exe)
-        .status()
+        .env("PUM", &exe);
+    // On a terminal the command stays in the terminal's foreground group
+    // (it may read from it; Ctrl-C reaches it directly) and a SIGTERM or
+    // SIGHUP to pum is passed on to it. Elsewhere (scripts, CI) it gets a
+    // process group of its own, terminated as a whole on a signal (SIGTERM,
+    // then SIGKILL), so nothing it started is orphaned.
+    let interactive = std::io::stdin().is_terminal();
+    if !interactive {
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    }
+    let mut child = cmd
+        .spawn()
         .with_context(|| format!("cannot run `{program}`"))?;
+    let watch = if interactive {
+        pum_core::interrupt::forward_signals(child.id())
+    } else {
+        pum_core::interrupt::watch_process_group(child.id())
+    };
+    let status = child
+        .wait()
+        .with_context(|| format!("cannot wait for `{program}`"))?;
+    drop(watch);
     if a.keep {
         writeln!(
             stderr,

@@ -383,3 +383,66 @@ fn interrupted_rehearsal_drops_its_scratch_database_and_dump() {
         ["baseline"]
     );
 }
+
+/// True while process `pid` runs (a zombie waiting for its reaper does not).
+fn alive(pid: &str) -> bool {
+    let started = Instant::now();
+    loop {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit(')')
+                    .next()
+                    .and_then(|r| r.split_whitespace().next())
+                    .map(str::to_string)
+            });
+        match state.as_deref() {
+            None | Some("Z") | Some("X") => return false,
+            // It may still be handling its SIGTERM.
+            Some(_) if started.elapsed() < Duration::from_secs(2) => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            Some(_) => return true,
+        }
+    }
+}
+
+/// SIGTERM to `pum sandbox` reaches its command, then the server stops
+/// and its directory goes; the command is not orphaned.
+#[test]
+fn signal_to_sandbox_stops_the_command_and_the_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("pid");
+    // The command and a program it started: neither may outlive pum.
+    let script = format!(
+        "sleep 60 & echo \"$$ $!\" > {p}.tmp && mv {p}.tmp {p} && wait",
+        p = pidfile.display()
+    );
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pum"))
+        .args(["sandbox", "--", "sh", "-c", &script])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the sandbox's command", || pidfile.exists());
+    let pids = std::fs::read_to_string(&pidfile).unwrap();
+    let (command_pid, sleep_pid) = pids.trim().split_once(' ').unwrap();
+    send(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    let root = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("pum sandbox: PostgreSQL running in "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("{stderr}"))
+        .to_string();
+    assert!(!std::path::Path::new(&root).exists(), "{root} left behind");
+    assert!(!alive(command_pid), "command orphaned");
+    assert!(!alive(sleep_pid), "its child orphaned");
+    let servers = std::process::Command::new("pgrep")
+        .args(["-f", &format!("postgres -D {root}")])
+        .output()
+        .unwrap();
+    assert!(servers.stdout.is_empty(), "server still runs");
+}
