@@ -316,11 +316,54 @@ pub fn upgrade_failed(failure: &UpgradeFailure) {
             names.join(", ")
         )
     };
-    if failure.error.is_delta_failure() {
-        let _ = writeln!(
-            err,
-            "The failing delta left no trace (rolled back, not recorded); fix it and run `pum upgrade` again."
-        );
+    if let Some(advice) = failed_delta_advice(&failure.error) {
+        let _ = writeln!(err, "{advice}");
+    }
+}
+
+/// True when the error says the session with the server is gone
+/// (terminated, server shut down or crashed, network cut).
+fn connection_lost(e: &Error) -> bool {
+    e.db_error().is_some_and(|d| {
+        matches!(
+            d.code.as_str(),
+            "57P01" | "57P02" | "57P03" | "08006" | "08003"
+        ) || (d.code.is_empty()
+            && (d.message.contains("server closed the connection")
+                || d.message.contains("connection to server")
+                || d.message.contains("no connection to the server")))
+    })
+}
+
+/// What the failing delta left and what to do next.
+fn failed_delta_advice(e: &Error) -> Option<&'static str> {
+    let no_transaction = |file: &std::path::Path| {
+        std::fs::read_to_string(file)
+            .is_ok_and(|t| pum_core::script::is_no_transaction(t.trim_start_matches('\u{feff}')))
+    };
+    match e {
+        Error::NotRecorded { kept: true, .. } => Some(
+            "Make sure the delta can run twice (or record it by hand) before running `pum upgrade` again.",
+        ),
+        Error::DeltaSql { file, .. } | Error::Script { file, .. } if no_transaction(file) => Some(
+            "The failing delta runs outside a transaction (-- pum:no-transaction): the statements \
+             before the failing one stay, and it is not recorded, so the next `pum upgrade` runs it \
+             again from the top; write it to be re-runnable (IF NOT EXISTS, DROP INDEX CONCURRENTLY \
+             IF EXISTS before CREATE INDEX CONCURRENTLY).",
+        ),
+        Error::Python { .. } => Some(
+            "The Python delta works on its own connection: what it committed before failing stays; \
+             it is not recorded. Fix it and run `pum upgrade` again.",
+        ),
+        _ if connection_lost(e) => Some(
+            "The connection to the server was lost: the server rolled back the delta's transaction \
+             (a delta and its row commit together or not at all). Once the server is reachable, \
+             `pum upgrade` continues from the first delta not recorded (`pum info` shows which).",
+        ),
+        _ if e.is_delta_failure() => Some(
+            "The failing delta left no trace (rolled back, not recorded); fix it and run `pum upgrade` again.",
+        ),
+        _ => None,
     }
 }
 
