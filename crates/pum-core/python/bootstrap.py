@@ -18,7 +18,8 @@ Each following line is one file to run:
      "current_db_version": "1.0.0"}
 
 Floats travel as strings ("2.5", "nan", "inf") so that they survive JSON.
-The worker exits when its standard input closes.
+The worker exits when its standard input closes: after the last file, or,
+if pum dies in the middle of a file, at once, leaving the file unfinished.
 
 What a delta sees is pum 0.10's contract (``pum/core/upgrader.py``):
 
@@ -63,8 +64,10 @@ import inspect
 import json
 import os
 import platform
+import queue
 import re
 import sys
+import threading
 import traceback
 import types
 import warnings
@@ -383,11 +386,42 @@ class _Worker(object):
     def serve(self):
         self.message({"type": "ready", "executable": sys.executable,
                       "version": platform.python_version()})
-        for raw in self.jobs:
+        # The jobs are read by a thread of their own, so that the end of
+        # the input is seen at once, even while a file runs. pum closes it
+        # between files when the upgrade ends; in the middle of a file it
+        # means pum is gone (killed): the worker then exits at once, and
+        # the server rolls back what the delta had not committed, instead
+        # of the delta finishing unrecorded, perhaps while the next
+        # upgrade runs it again.
+        jobs = queue.Queue()
+        state = {"running": False, "closed": False}
+        guard = threading.Lock()
+
+        def read():
+            for raw in self.jobs:
+                jobs.put(raw)
+            with guard:
+                if state["running"]:
+                    os._exit(70)
+                state["closed"] = True
+            jobs.put(None)
+
+        threading.Thread(target=read, name="pum-jobs", daemon=True).start()
+        while True:
+            raw = jobs.get()
+            if raw is None:
+                return
             if not raw.strip():
                 continue
             job = json.loads(raw.decode("utf-8"))
-            self.done(job["seq"], self.run_job(job))
+            with guard:
+                if state["closed"]:
+                    return
+                state["running"] = True
+            result = self.run_job(job)
+            with guard:
+                state["running"] = False
+            self.done(job["seq"], result)
 
     def run_job(self, job):
         try:

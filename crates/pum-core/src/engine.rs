@@ -647,6 +647,11 @@ impl Run<'_, '_> {
                     .and_then(|i| file.pieces.get(i));
                 Err(match piece {
                     Some(p) => sql::located(&d.path, p, error),
+                    None if index == insert_at => Error::NotRecorded {
+                        file: d.path.clone(),
+                        kept: false,
+                        error: Box::new(error),
+                    },
                     // COMMIT: a deferred constraint, charged to the file.
                     None if index == insert_at + 1 => Error::DeltaSql {
                         file: d.path.clone(),
@@ -718,6 +723,7 @@ impl Run<'_, '_> {
                 self.observer.event(&Event::Warning { message: &msg });
             }
             self.record(d, bytes, started)
+                .map_err(|e| not_recorded(d, !file.no_transaction, e))
         });
         if let Err(e) = res {
             if own_tx && self.conn.in_transaction() {
@@ -759,6 +765,22 @@ impl Run<'_, '_> {
             }),
             python::Output::Warning(message) => observer.event(&Event::Warning { message }),
         })?;
+        // The delta committed on its own connection: if the row cannot be
+        // written now, its work stays unrecorded, and the error says so.
         self.record(d, bytes, started)
+            .map_err(|e| not_recorded(d, false, e))
+    }
+}
+
+/// The error of a delta whose row could not be written: `rolled_back`
+/// when the delta ran in pum's transaction, which the row's failure undid.
+fn not_recorded(d: &Delta, rolled_back: bool, error: Error) -> Error {
+    match error {
+        Error::Db(error) => Error::NotRecorded {
+            file: d.path.clone(),
+            kept: !rolled_back,
+            error,
+        },
+        other => other,
     }
 }

@@ -43,6 +43,18 @@ pub enum Error {
         /// The server's error.
         error: Box<DbError>,
     },
+    /// A delta ran, but its row could not be written to the upgrades
+    /// table (typically: the connection was lost in between).
+    NotRecorded {
+        /// The delta file.
+        file: PathBuf,
+        /// True when what the delta did stays: it ran outside pum's
+        /// transaction (a Python delta, a `-- pum:no-transaction` delta).
+        /// False when the delta was rolled back with its row.
+        kept: bool,
+        /// The server's (or libpq's) error.
+        error: Box<DbError>,
+    },
     /// A delta file could not be parsed (unterminated quote, bad variable...).
     Script {
         /// The delta file.
@@ -187,6 +199,7 @@ impl Error {
             Error::Connect { .. } => "connect",
             Error::Db(_) => "db",
             Error::DeltaSql { .. } => "delta-sql",
+            Error::NotRecorded { .. } => "not-recorded",
             Error::Script { .. } => "script",
             Error::UndefinedVariables { .. } => "undefined-variables",
             Error::Python { .. } => "python",
@@ -212,6 +225,7 @@ impl Error {
             Error::DeltaSql { file, .. }
             | Error::Script { file, .. }
             | Error::UndefinedVariables { file, .. }
+            | Error::NotRecorded { file, .. }
             | Error::Python { file, .. } => Some(file),
             Error::Io { path, .. } => Some(path),
             _ => None,
@@ -232,7 +246,7 @@ impl Error {
     pub fn db_error(&self) -> Option<&DbError> {
         match self {
             Error::Db(e) => Some(e),
-            Error::DeltaSql { error, .. } => Some(error),
+            Error::DeltaSql { error, .. } | Error::NotRecorded { error, .. } => Some(error),
             Error::UndefinedVariables {
                 error: Some(error), ..
             } => Some(error),
@@ -258,6 +272,7 @@ impl Error {
                 | Error::Python { .. }
                 | Error::Script { .. }
                 | Error::UndefinedVariables { .. }
+                | Error::NotRecorded { .. }
         )
     }
 
@@ -282,6 +297,22 @@ impl fmt::Display for Error {
             Error::Db(e) => write!(f, "{e}"),
             Error::DeltaSql { file, line, error } => {
                 write!(f, "{}:{line}: {error}", file.display())
+            }
+            Error::NotRecorded { file, kept, error } => {
+                write!(
+                    f,
+                    "{}: its row could not be written to the upgrades table: {error}",
+                    file.display()
+                )?;
+                if *kept {
+                    write!(
+                        f,
+                        "\n  the delta ran outside pum's transaction, so what it did stays, but it is \
+                         not recorded: the next `pum upgrade` runs it again"
+                    )
+                } else {
+                    write!(f, "\n  the delta was rolled back with its row")
+                }
             }
             Error::Script {
                 file,

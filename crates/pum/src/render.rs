@@ -416,27 +416,57 @@ pub fn upgrade_failed(failure: &UpgradeFailure) {
     } else {
         "failed"
     };
-    if let Some(stopped) = &failure.stopped_in {
-        let file = stopped.delta.path.display();
-        let _ = match stopped.left {
-            Leftover::Nothing if failure.rolled_back => Ok(()),
-            Leftover::Nothing => writeln!(
-                err,
-                "{file} {verb}: it was rolled back and is not recorded; run `pum upgrade` again to apply it."
-            ),
-            Leftover::MayBePartial => writeln!(
-                err,
-                "{file} {verb}: it is marked `-- pum:no-transaction`, so it cannot be rolled back and \
-                 MAY BE PARTLY APPLIED; it is not recorded. Check what it did before running \
-                 `pum upgrade` again."
-            ),
-            Leftover::OwnConnections => writeln!(
-                err,
-                "{file} {verb}: it is not recorded, but what this Python delta changed through its \
-                 own connections stays. Check it before running `pum upgrade` again."
-            ),
-        };
-    }
+    let Some(stopped) = &failure.stopped_in else {
+        return;
+    };
+    let file = stopped.delta.path.display();
+    let _ = match (&failure.error, stopped.left) {
+        (Error::NotRecorded { kept: true, .. }, _) => writeln!(
+            err,
+            "{file} ran, but its row could not be written: what it did stays and is not recorded, \
+             so the next `pum upgrade` runs it again. Make sure it can run twice (or record it by \
+             hand) before running `pum upgrade` again."
+        ),
+        (_, Leftover::Nothing) if failure.rolled_back => Ok(()),
+        (e, Leftover::Nothing) if connection_lost(e) => writeln!(
+            err,
+            "{file} {verb}: the connection to the server was lost, and the server rolled back the \
+             delta's transaction (a delta and its row commit together or not at all). Once the \
+             server is reachable, `pum upgrade` continues from the first delta not recorded \
+             (`pum info` shows which)."
+        ),
+        (_, Leftover::Nothing) => writeln!(
+            err,
+            "{file} {verb}: it was rolled back and is not recorded; run `pum upgrade` again to apply it."
+        ),
+        (_, Leftover::MayBePartial) => writeln!(
+            err,
+            "{file} {verb}: it runs outside a transaction (-- pum:no-transaction), so it cannot be \
+             rolled back and MAY BE PARTLY APPLIED: the statements before the failing one stay. It \
+             is not recorded, so the next `pum upgrade` runs it again from the top; check what it \
+             did, and write it to be re-runnable (IF NOT EXISTS, DROP INDEX CONCURRENTLY IF EXISTS \
+             before CREATE INDEX CONCURRENTLY)."
+        ),
+        (_, Leftover::OwnConnections) => writeln!(
+            err,
+            "{file} {verb}: it is not recorded, but what this Python delta committed through its \
+             own connections stays. Check it, then run `pum upgrade` again."
+        ),
+    };
+}
+
+/// True when the error says the session with the server is gone
+/// (terminated, server shut down or crashed, network cut).
+fn connection_lost(e: &Error) -> bool {
+    e.db_error().is_some_and(|d| {
+        matches!(
+            d.code.as_str(),
+            "57P01" | "57P02" | "57P03" | "08006" | "08003"
+        ) || (d.code.is_empty()
+            && (d.message.contains("server closed the connection")
+                || d.message.contains("connection to server")
+                || d.message.contains("no connection to the server")))
+    })
 }
 
 fn core_error(err: &mut impl Write, e: &Error) {

@@ -526,6 +526,15 @@ impl Conn {
                 // SAFETY: live connection; results are owned and cleared.
                 let res = PgResult(unsafe { pq::PQgetResult(self.raw) });
                 if res.0.is_null() {
+                    // SAFETY: live connection object.
+                    if unsafe { pq::PQstatus(self.raw) } == pq::ConnStatusType::CONNECTION_BAD {
+                        // The connection broke: no sync will ever come, and
+                        // libpq would return NULL forever.
+                        if failure.is_none() {
+                            failure = Some((index, self.last_error()));
+                        }
+                        break;
+                    }
                     // End of one statement's results.
                     index += 1;
                     continue;
@@ -551,10 +560,12 @@ impl Conn {
         // SAFETY: live connection; every result up to the sync was read.
         let exited = unsafe { pq::PQexitPipelineMode(self.raw) } == 1;
         if !synced || !exited {
-            return Err((
-                index.min(statements.len().saturating_sub(1)),
-                self.last_error(),
-            ));
+            return Err(failure.or(send_error).unwrap_or_else(|| {
+                (
+                    index.min(statements.len().saturating_sub(1)),
+                    self.last_error(),
+                )
+            }));
         }
         match failure.or(send_error) {
             Some(f) => Err(f),
