@@ -518,7 +518,7 @@ fn scenario(env: &Env, kind: Kind, fault: Fault, restart: &mut dyn FnMut(&str)) 
     );
     match kind {
         Kind::Sql | Kind::Copy | Kind::Pipelined => assert!(
-            err.contains("The connection to the server was lost: the server rolled back"),
+            err.contains("the connection to the server was lost, and the server rolled back"),
             "the report says what happened to the delta\n{all}"
         ),
         Kind::NoTransaction => assert!(
