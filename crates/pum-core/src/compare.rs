@@ -118,19 +118,56 @@ impl CompareOptions {
 }
 
 /// SQL LIKE with `%`, `_` and backslash escapes.
+///
+/// Greedy matching that backtracks only to the last `%`: time is bounded by
+/// the product of the lengths, whatever the pattern (a recursive matcher
+/// took exponential time on patterns with many `%`).
 pub fn like(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match p.first() {
-            None => t.is_empty(),
-            Some('%') => (0..=t.len()).any(|i| go(&p[1..], &t[i..])),
-            Some('_') => !t.is_empty() && go(&p[1..], &t[1..]),
-            Some('\\') if p.len() > 1 => t.first() == Some(&p[1]) && go(&p[2..], &t[1..]),
-            Some(c) => t.first() == Some(c) && go(&p[1..], &t[1..]),
+    #[derive(PartialEq)]
+    enum Tok {
+        Any,
+        One,
+        Lit(char),
+    }
+    let mut p = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        p.push(match c {
+            '%' => Tok::Any,
+            '_' => Tok::One,
+            '\\' => Tok::Lit(chars.next().unwrap_or('\\')),
+            c => Tok::Lit(c),
+        });
+    }
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    // The last `%` seen and the text position it is tried at.
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some(Tok::Any) => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(Tok::One) => {
+                pi += 1;
+                ti += 1;
+            }
+            Some(Tok::Lit(c)) if *c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
         }
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    go(&p, &t)
+    p[pi..].iter().all(|tok| *tok == Tok::Any)
 }
 
 /// Kinds whose objects belong to a relation named at the start of their name.
@@ -420,6 +457,34 @@ mod tests {
         assert!(!like("a_c", "abbc"));
         assert!(like("100\\%", "100%"));
         assert!(!like("100\\%", "1000"));
+    }
+
+    #[test]
+    fn like_many_wildcards_is_not_exponential() {
+        let pattern = "%a".repeat(40) + "%b";
+        let text = "a".repeat(200);
+        let t = std::time::Instant::now();
+        assert!(!like(&pattern, &text));
+        assert!(like(&pattern, &(text + "b")));
+        assert!(t.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn like_long_pattern_does_not_overflow_the_stack() {
+        let long = "x".repeat(1_000_000);
+        assert!(like(&long, &long));
+        assert!(like(&"_".repeat(1_000_000), &long));
+        assert!(!like(&long, "x"));
+    }
+
+    #[test]
+    fn like_escapes_and_trailing_backslash() {
+        assert!(like("a\\_b", "a_b"));
+        assert!(!like("a\\_b", "axb"));
+        assert!(like("a\\", "a\\"));
+        assert!(like("%", ""));
+        assert!(!like("_", ""));
+        assert!(like("%%_", "z"));
     }
 
     #[test]

@@ -63,6 +63,26 @@ pub struct Config {
     pub exclude_field_patterns: Option<Vec<String>>,
 }
 
+/// The YAML parser spends time proportional to the `[`/`{` nesting depth
+/// on every token, so a deeply nested file takes seconds to parse. A file
+/// whose [`parse_cost`] exceeds this (about 0.4 s of parsing; a real config
+/// file stays below 100 000) is refused before parsing.
+const MAX_PARSE_COST: u64 = 20_000_000;
+
+/// Each byte weighted by the number of `[` and `{` before it (a bound on the
+/// nesting depth that quotes and comments cannot fool).
+fn parse_cost(text: &str) -> u64 {
+    let mut open = 0u64;
+    let mut cost = 0u64;
+    for b in text.bytes() {
+        if matches!(b, b'[' | b'{') {
+            open += 1;
+        }
+        cost += open;
+    }
+    cost
+}
+
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config> {
@@ -75,6 +95,12 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
         if text.trim().is_empty() {
             return Ok(Config::default());
+        }
+        if parse_cost(text) > MAX_PARSE_COST {
+            return Err(Error::invalid(format!(
+                "{}: too many nested `[` or `{{` for the file's size; a pum config file needs few",
+                path.display()
+            )));
         }
         MESSAGE.with(|m| m.take());
         let result = serde::de::DeserializeSeed::deserialize(
@@ -715,6 +741,22 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         let e = parse("delta_dri: x\n").unwrap_err().to_string();
         assert!(e.contains("(did you mean delta_dir?)"), "{e}");
+    }
+
+    #[test]
+    fn deeply_nested_flow_collections_are_refused_quickly() {
+        for unit in ["{a: ", "[", "[? ", "? [complex, "] {
+            let text = format!("--- {}", unit.repeat(20_000));
+            let t = std::time::Instant::now();
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.contains("too many nested"), "{e}");
+            assert!(t.elapsed() < std::time::Duration::from_secs(1));
+        }
+        let c = parse("variables: {A: 1, B: x}\nexclude_schemas: [a, '[b']\n").unwrap();
+        assert_eq!(c.exclude_schemas.unwrap(), ["a", "[b"]);
+        // A few flow collections, then a long file, is fine.
+        let long = format!("exclude_schemas: [a, b]\n{}", "# comment\n".repeat(100_000));
+        assert!(parse(&long).is_ok());
     }
 
     #[test]

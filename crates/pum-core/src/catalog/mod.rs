@@ -275,7 +275,14 @@ impl Snapshot {
     /// Reads a snapshot file written by `pum snapshot`.
     pub fn load(path: &std::path::Path) -> Result<Snapshot> {
         let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let mut snap: Snapshot = serde_json::from_slice(&text).map_err(|e| {
+        Snapshot::from_json(&text, path)
+    }
+
+    /// Parses the content of a snapshot file (`path` is only used in
+    /// messages); what [`Snapshot::load`] does after reading the file.
+    #[doc(hidden)]
+    pub fn from_json(text: &[u8], path: &std::path::Path) -> Result<Snapshot> {
+        let mut snap: Snapshot = serde_json::from_slice(text).map_err(|e| {
             Error::invalid(format!(
                 "{}: not a pum schema snapshot ({e}); write one with `pum snapshot -p SERVICE -o FILE`",
                 path.display()

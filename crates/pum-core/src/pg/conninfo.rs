@@ -57,7 +57,7 @@ impl ConnTarget {
         let options =
             super::parse_conninfo(&conninfo).map_err(|message| PgError::InvalidTarget {
                 input: redact_raw(trimmed),
-                message,
+                message: redact_message(message, trimmed),
             })?;
         let display = match &service {
             Some(s) => format!("service {s}"),
@@ -121,17 +121,48 @@ impl ConnTarget {
     }
 }
 
+/// Where a URI holds passwords, as libpq reads it: after the `:` of the
+/// user info (which ends at the first `@` before any `/`), and the values
+/// of `password=` query parameters.
+fn uri_password_ranges(s: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let start = s.find("://").map_or(0, |i| i + 3);
+    let mut host = start;
+    if let Some(end) = s[start..].find(['@', '/']).map(|i| start + i) {
+        if s.as_bytes()[end] == b'@' {
+            if let Some(colon) = s[start..end].find(':') {
+                out.push(start + colon + 1..end);
+            }
+            host = end + 1;
+        }
+    }
+    if let Some(q) = s[host..].find('?').map(|i| host + i) {
+        let mut at = q + 1;
+        for param in s[q + 1..].split('&') {
+            if let Some(value) = param.strip_prefix("password=") {
+                let v = at + "password=".len();
+                out.push(v..v + value.len());
+            }
+            at += param.len() + 1;
+        }
+    }
+    out
+}
+
 /// Best-effort removal of a password from a string libpq could not parse.
 fn redact_raw(s: &str) -> String {
     if is_uri(s) {
-        if let Some(at) = s.find('@') {
-            let scheme_end = s.find("://").map(|i| i + 3).unwrap_or(0);
-            let userinfo = &s[scheme_end..at];
-            if let Some(colon) = userinfo.find(':') {
-                return format!("{}{}:***{}", &s[..scheme_end], &userinfo[..colon], &s[at..]);
+        let mut out = String::with_capacity(s.len());
+        let mut copied = 0;
+        for r in uri_password_ranges(s) {
+            if r.start >= copied {
+                out.push_str(&s[copied..r.start]);
+                out.push_str("***");
+                copied = r.end;
             }
         }
-        return s.to_string();
+        out.push_str(&s[copied..]);
+        return out;
     }
     let lower = s.to_ascii_lowercase();
     match lower.find("password") {
@@ -139,6 +170,34 @@ fn redact_raw(s: &str) -> String {
         None => s.to_string(),
     }
 }
+
+/// libpq's message about a URI it could not parse may quote a part of it,
+/// the password included: that is replaced by `***` (passwords shorter than
+/// three characters are left, so as not to garble the message).
+/// With more passwords than [`MAX_REDACTED`], the message is withheld (the
+/// replacements would take time quadratic in the input).
+fn redact_message(mut message: String, input: &str) -> String {
+    if !is_uri(input) {
+        return message;
+    }
+    let passwords: std::collections::BTreeSet<&str> = uri_password_ranges(input)
+        .into_iter()
+        .map(|r| &input[r])
+        .filter(|p| p.len() >= 3)
+        .collect();
+    if passwords.len() > MAX_REDACTED {
+        return "the URI could not be parsed (libpq's message is withheld: it may quote a \
+                password)"
+            .into();
+    }
+    for password in passwords {
+        message = message.replace(password, "***");
+    }
+    message
+}
+
+/// See [`redact_message`].
+const MAX_REDACTED: usize = 16;
 
 impl fmt::Debug for ConnTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -209,5 +268,45 @@ mod tests {
             "postgresql://u:***@h/db"
         );
         assert_eq!(redact_raw("host=x password=pw"), "host=x password=***");
+        assert_eq!(
+            redact_raw("postgresql://u:pw@h/db?sslmode=x&password=s3cret&a=b"),
+            "postgresql://u:***@h/db?sslmode=x&password=***&a=b"
+        );
+        // An `@` after the host is not the end of the user info.
+        assert_eq!(
+            redact_raw("postgresql://h/db?password=a@b:c"),
+            "postgresql://h/db?password=***"
+        );
+        // A `?` in the user info does not start the query.
+        assert_eq!(
+            redact_raw("postgresql://u?a:pw@h/db?password=s3cret&x=1"),
+            "postgresql://u?a:***@h/db?password=***&x=1"
+        );
+    }
+
+    #[test]
+    fn uri_query_password_not_in_error() {
+        let e = ConnTarget::parse("postgres://?host==&password=s3cret")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("s3cret"), "{e}");
+        let e = ConnTarget::parse("postgresql://h/db?password=s3cret&bogus=1")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("s3cret"), "{e}");
+        // Many passwords: bounded time, nothing echoed.
+        let many = format!(
+            "postgresql://h/db?{}x=%zz",
+            "password=s3cret%zz&".repeat(20_000)
+        );
+        let t = std::time::Instant::now();
+        let e = ConnTarget::parse(&many).unwrap_err().to_string();
+        assert!(t.elapsed() < std::time::Duration::from_secs(2));
+        assert!(!e.contains("s3cret"), "{e:.200}");
+        // libpq quotes the part it could not decode.
+        let e = ConnTarget::parse("postgresql://u:s3cret%zz@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("s3cret"), "{e}");
     }
 }

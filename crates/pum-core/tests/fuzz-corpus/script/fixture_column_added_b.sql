@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int);
+ALTER TABLE s.t ADD COLUMN note text;

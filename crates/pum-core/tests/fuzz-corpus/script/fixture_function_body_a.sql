@@ -1,0 +1,6 @@
+CREATE SCHEMA s;
+CREATE FUNCTION s.f(x int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN x + 1;
+END
+$$;

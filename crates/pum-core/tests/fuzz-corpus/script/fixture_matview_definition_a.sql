@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int, kind text);
+CREATE MATERIALIZED VIEW s.mv AS SELECT kind, count(*) AS n FROM s.t GROUP BY kind;

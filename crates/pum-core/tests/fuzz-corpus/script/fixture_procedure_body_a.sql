@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.log (msg text);
+CREATE PROCEDURE s.p(m text) LANGUAGE sql AS $$INSERT INTO s.log VALUES (m)$$;

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TABLE s.m (id int, at date);

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TYPE s.span AS RANGE (subtype = int8);

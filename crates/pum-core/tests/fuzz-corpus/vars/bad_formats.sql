@@ -1,0 +1,1 @@
+SELECT %(SRID)d, %s, 50%, %(unterminated
