@@ -5,7 +5,7 @@ mod common;
 // no-transaction deltas, --single-transaction, variables, files that are
 // not deltas, deltas changed since applied, bad inputs, pum 0.x spellings.
 
-use common::{Db, Run};
+use common::{app_tables, assert_has, recorded, Db, Run};
 
 /// A fresh database with schema `app` and `app.info` baselined at 1.0.0.
 fn baselined(test: &str) -> Db {
@@ -34,33 +34,6 @@ fn up(db: &Db, extra: &[&str]) -> Run {
 /// `pum info -p <db> -t app.info -d d`.
 fn info(db: &Db) -> Run {
     db.run(&["info", "-p", db.name.as_str(), "-t", "app.info", "-d", "d"])
-}
-
-/// Tables of schema `app` other than the upgrades table, sorted.
-fn app_tables(db: &Db) -> Vec<String> {
-    db.column(
-        "SELECT tablename::text FROM pg_catalog.pg_tables \
-         WHERE schemaname = 'app' AND tablename <> 'info' ORDER BY 1",
-    )
-}
-
-/// Non-baseline rows of app.info as "version description type script", in id order.
-fn recorded(db: &Db) -> Vec<String> {
-    db.column(
-        "SELECT version || ' ' || description || ' ' || type || ' ' || script \
-         FROM app.info WHERE type <> 0 ORDER BY id",
-    )
-}
-
-/// Asserts `haystack` contains every needle, showing the haystack otherwise.
-#[track_caller]
-fn assert_has(haystack: &str, needles: &[&str]) {
-    for n in needles {
-        assert!(
-            haystack.contains(n),
-            "expected to find {n:?} in:\n{haystack}"
-        );
-    }
 }
 
 /// Three deltas, the middle one failing with `middle`.

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Db, Run};
+use common::{app_tables, assert_has, recorded, Db, Run};
 use serde_json::Value;
 
 /// A fresh database with schema `app` and `app.info` baselined at 1.0.0.
@@ -23,33 +23,6 @@ fn pum(db: &Db, command: &str, args: &[&str]) -> Run {
     let mut all = vec![command, "-p", db.name.as_str(), "-t", "app.info"];
     all.extend_from_slice(args);
     db.run(&all)
-}
-
-/// Tables of schema `app` other than the upgrades table, sorted.
-fn app_tables(db: &Db) -> Vec<String> {
-    db.column(
-        "SELECT tablename::text FROM pg_catalog.pg_tables \
-         WHERE schemaname = 'app' AND tablename <> 'info' ORDER BY 1",
-    )
-}
-
-/// Non-baseline rows of app.info as "version description type script", in id order.
-fn recorded(db: &Db) -> Vec<String> {
-    db.column(
-        "SELECT version || ' ' || description || ' ' || type || ' ' || script \
-         FROM app.info WHERE type <> 0 ORDER BY id",
-    )
-}
-
-/// Asserts `haystack` contains every needle, showing the haystack otherwise.
-#[track_caller]
-fn assert_has(haystack: &str, needles: &[&str]) {
-    for n in needles {
-        assert!(
-            haystack.contains(n),
-            "expected to find {n:?} in:\n{haystack}"
-        );
-    }
 }
 
 /// Asserts `haystack` contains none of the needles.

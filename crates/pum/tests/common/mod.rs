@@ -188,3 +188,30 @@ impl Run {
 pub fn python() -> String {
     std::env::var("PUM_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into())
 }
+
+/// Tables of schema `app` other than the upgrades table, sorted.
+pub fn app_tables(db: &Db) -> Vec<String> {
+    db.column(
+        "SELECT tablename::text FROM pg_catalog.pg_tables \
+         WHERE schemaname = 'app' AND tablename <> 'info' ORDER BY 1",
+    )
+}
+
+/// Non-baseline rows of app.info as "version description type script", in id order.
+pub fn recorded(db: &Db) -> Vec<String> {
+    db.column(
+        "SELECT version || ' ' || description || ' ' || type || ' ' || script \
+         FROM app.info WHERE type <> 0 ORDER BY id",
+    )
+}
+
+/// Asserts `haystack` contains every needle, showing the haystack otherwise.
+#[track_caller]
+pub fn assert_has(haystack: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(
+            haystack.contains(n),
+            "expected to find {n:?} in:\n{haystack}"
+        );
+    }
+}
