@@ -452,7 +452,7 @@ pub fn restore(
     }
     let tool = Tool::find(ToolKind::PgRestore, opts.pg_restore.as_deref())?;
     // Connect first: a wrong service or password is then reported as such.
-    drop(Conn::connect(&opts.target, "pum restore")?);
+    let server_version = Conn::connect(&opts.target, "pum restore")?.server_version();
     let handover = Handover::new(&opts.target)?;
     let mut cmd = Command::new(&tool.path);
     cmd.args(["--no-owner", "--verbose"]);
@@ -468,6 +468,7 @@ pub fn restore(
     let started = Instant::now();
     let objects = std::cell::Cell::new(0u64);
     let mut errors = Vec::new();
+    let mut harmless = 0;
     let out = run_tool(
         &mut cmd,
         &tool,
@@ -476,8 +477,12 @@ pub fn restore(
                 || line.starts_with("pg_restore: processing ")
             {
                 objects.set(objects.get() + 1);
-            } else if line.starts_with("pg_restore: error:") {
-                errors.push(line.trim_start_matches("pg_restore: error: ").to_string());
+            } else if let Some(e) = line.strip_prefix("pg_restore: error: ") {
+                if is_newer_tool_setting(e, server_version) {
+                    harmless += 1;
+                } else {
+                    errors.push(e.to_string());
+                }
             }
         },
         &mut |elapsed, _| {
@@ -494,7 +499,10 @@ pub fn restore(
         errors,
         millis: started.elapsed().as_millis() as u64,
     };
-    if !out.status_ok && (!opts.ignore_errors || report.errors.is_empty()) {
+    // pg_restore goes on after an error: when the only ones were harmless,
+    // everything else is restored.
+    let status_ok = out.status_ok || (harmless > 0 && report.errors.is_empty());
+    if !status_ok && (!opts.ignore_errors || report.errors.is_empty()) {
         let detail = if report.errors.is_empty() {
             tail_lines(&out.text, 15)
         } else {
@@ -513,6 +521,15 @@ pub fn restore(
         )));
     }
     Ok(report)
+}
+
+/// Whether a pg_restore error is pg_restore 17 or newer disabling
+/// `transaction_timeout` (new in 17) on an older server: every restore
+/// script starts with `SET transaction_timeout = 0`, whatever the server.
+/// The setting does not exist there, so there is no timeout to disable.
+fn is_newer_tool_setting(error: &str, server_version_num: i32) -> bool {
+    server_version_num < 170000
+        && error.ends_with("unrecognized configuration parameter \"transaction_timeout\"")
 }
 
 #[cfg(test)]
@@ -540,6 +557,17 @@ mod tests {
         // Not the program asked for, even with the same shape.
         assert_eq!(parse_major("pg_dump", "echo (GNU coreutils) 9.1"), None);
         assert_eq!(parse_major("pg_dump", "pg_restore (PostgreSQL) 15.1"), None);
+    }
+
+    #[test]
+    fn transaction_timeout_is_harmless_before_17_only() {
+        let e = "could not execute query: ERROR:  unrecognized configuration parameter \"transaction_timeout\"";
+        assert!(is_newer_tool_setting(e, 130023));
+        assert!(is_newer_tool_setting(e, 160010));
+        assert!(!is_newer_tool_setting(e, 170000));
+        let other =
+            "could not execute query: ERROR:  unrecognized configuration parameter \"work_mem2\"";
+        assert!(!is_newer_tool_setting(other, 130023));
     }
 
     #[test]
