@@ -518,6 +518,10 @@ struct RestoreLog {
     failed: std::collections::BTreeSet<u64>,
     /// `ENTRY: message` for each error.
     errors: Vec<String>,
+    /// The server's version (`server_version_num`).
+    server_version: i32,
+    /// Errors that do not matter (see [`is_newer_tool_setting`]).
+    harmless: u64,
 }
 
 impl RestoreLog {
@@ -544,6 +548,11 @@ impl RestoreLog {
         } else if let Some(message) = rest.strip_prefix("error: ") {
             let message = message.trim_start_matches("could not execute query: ");
             let message = message.trim_start_matches("ERROR:").trim_start();
+            if is_newer_tool_setting(message, self.server_version) {
+                self.harmless += 1;
+                self.entry_named = false;
+                return;
+            }
             match (self.entry_named, &self.current) {
                 (true, Some(item)) => self.errors.push(format!("{item}: {message}")),
                 _ => self.errors.push(message.to_string()),
@@ -614,7 +623,7 @@ pub fn restore(
     }
     let tool = Tool::find(ToolKind::PgRestore, opts.pg_restore.as_deref())?;
     // Connect first: a wrong service or password is then reported as such.
-    drop(Conn::connect(&opts.target, "pum restore")?);
+    let server_version = Conn::connect(&opts.target, "pum restore")?.server_version();
     let handover = Handover::new(&opts.target)?;
     let mut cmd = Command::new(&tool.path);
     cmd.args(["--no-owner", "--verbose"]);
@@ -631,7 +640,10 @@ pub fn restore(
     handover.apply(&mut cmd);
     cmd.arg(OsString::from(&opts.file));
     let started = Instant::now();
-    let log = std::cell::RefCell::new(RestoreLog::default());
+    let log = std::cell::RefCell::new(RestoreLog {
+        server_version,
+        ..RestoreLog::default()
+    });
     let out = run_tool(
         &mut cmd,
         &tool,
@@ -645,14 +657,17 @@ pub fn restore(
         },
     )?;
     let log = log.into_inner();
-    if !out.status_ok && log.errors.is_empty() {
+    // pg_restore goes on after an error: when the only ones were harmless,
+    // everything else is restored.
+    let status_ok = out.status_ok || (log.harmless > 0 && log.errors.is_empty());
+    if !status_ok && log.errors.is_empty() {
         return Err(Error::invalid(format!(
             "pg_restore into {} failed:\n{}",
             opts.target.display(),
             tail_lines(&out.text, 15)
         )));
     }
-    if !out.status_ok && !opts.ignore_errors {
+    if !status_ok && !opts.ignore_errors {
         let rolled_back = opts.single_transaction;
         let advice = if rolled_back {
             vec!["restore into an empty database, or fix the cause and run again".to_string()]
@@ -681,6 +696,15 @@ pub fn restore(
     })
 }
 
+/// Whether a pg_restore error is pg_restore 17 or newer disabling
+/// `transaction_timeout` (new in 17) on an older server: every restore
+/// script starts with `SET transaction_timeout = 0`, whatever the server.
+/// The setting does not exist there, so there is no timeout to disable.
+fn is_newer_tool_setting(error: &str, server_version_num: i32) -> bool {
+    server_version_num < 170000
+        && error.ends_with("unrecognized configuration parameter \"transaction_timeout\"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -706,6 +730,17 @@ mod tests {
         // Not the program asked for, even with the same shape.
         assert_eq!(parse_major("pg_dump", "echo (GNU coreutils) 9.1"), None);
         assert_eq!(parse_major("pg_dump", "pg_restore (PostgreSQL) 15.1"), None);
+    }
+
+    #[test]
+    fn transaction_timeout_is_harmless_before_17_only() {
+        let e = "could not execute query: ERROR:  unrecognized configuration parameter \"transaction_timeout\"";
+        assert!(is_newer_tool_setting(e, 130023));
+        assert!(is_newer_tool_setting(e, 160010));
+        assert!(!is_newer_tool_setting(e, 170000));
+        let other =
+            "could not execute query: ERROR:  unrecognized configuration parameter \"work_mem2\"";
+        assert!(!is_newer_tool_setting(other, 130023));
     }
 
     #[test]

@@ -110,7 +110,18 @@ impl Kind {
         }
     }
 
-    fn query(self) -> &'static str {
+    /// The query of this kind for a server of `server_version_num`: the
+    /// one in `sql/<kind>.sql`, or, on an older server whose catalog lacks
+    /// something it reads, its variant in [`OLDER_QUERIES`].
+    fn query(self, server_version_num: i32) -> &'static str {
+        OLDER_QUERIES
+            .iter()
+            .find(|(kind, below, _)| *kind == self && server_version_num < *below)
+            .map(|(_, _, q)| *q)
+            .unwrap_or_else(|| self.current_query())
+    }
+
+    fn current_query(self) -> &'static str {
         match self {
             Kind::Tables => include_str!("sql/tables.sql"),
             Kind::Columns => include_str!("sql/columns.sql"),
@@ -132,6 +143,20 @@ impl Kind {
         }
     }
 }
+
+/// Variants of the queries for older servers, the one place where the
+/// catalog's differences between major versions are handled: `(kind,
+/// servers below this server_version_num, query)`. The first match wins, so
+/// for one kind list the oldest servers first. Each variant is a whole
+/// query, `sql/<kind>.before<major>.sql`, tested on the majors it serves.
+const OLDER_QUERIES: &[(Kind, i32, &str)] = &[
+    // pg_proc.prosqlbody (SQL-standard function bodies) is new in 14.
+    (
+        Kind::Functions,
+        140000,
+        include_str!("sql/functions.before14.sql"),
+    ),
+];
 
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -235,9 +260,10 @@ pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
             .scalar()
             .unwrap_or_default()
             .to_string();
+        let server = conn.server_version();
         let mut objects = Vec::new();
         for &kind in kinds {
-            let rows = conn.query(kind.query(), &[]).map_err(|e| {
+            let rows = conn.query(kind.query(server), &[]).map_err(|e| {
                 Error::invalid(format!("reading {kind} from the catalog failed: {e}"))
             })?;
             objects.reserve(rows.rows.len());
@@ -375,9 +401,28 @@ mod tests {
     }
 
     #[test]
+    fn older_servers_get_their_variant() {
+        let current = Kind::Functions.query(180000);
+        assert!(current.contains("p.prosqlbody"));
+        assert_eq!(Kind::Functions.query(140000), current);
+        let older = Kind::Functions.query(130023);
+        assert!(!older.contains("p.prosqlbody"), "{older}");
+        assert_eq!(Kind::Tables.query(130000), Kind::Tables.query(180000));
+        for (_, below, _) in OLDER_QUERIES {
+            assert!(*below > 130000 && below % 10000 == 0, "{below}");
+        }
+    }
+
+    #[test]
     fn every_query_returns_schema_and_name_first() {
-        for k in Kind::ALL {
-            let q = k.query();
+        // The oldest supported server, the newest, and just below each variant's limit.
+        let mut versions = vec![130000, 999999];
+        versions.extend(OLDER_QUERIES.iter().map(|(_, below, _)| below - 1));
+        for (k, v) in Kind::ALL
+            .into_iter()
+            .flat_map(|k| versions.iter().map(move |&v| (k, v)))
+        {
+            let q = k.query(v);
             let select = q.find("SELECT").unwrap();
             let body = &q[select..];
             assert!(

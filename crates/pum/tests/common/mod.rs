@@ -20,8 +20,40 @@ pub fn cluster() -> &'static Mutex<Sandbox> {
     CLUSTER.get_or_init(|| {
         let mut s = Sandbox::start(&SandboxOptions::default()).expect("start a test cluster");
         s.stop_when_process_exits().expect("clean-up watcher");
+        check_server_version(&s);
         Mutex::new(s)
     })
+}
+
+/// Says which server this test binary runs against (on stderr, past the
+/// test harness's capture), and when `PUM_TEST_PG_MAJOR` is set, makes sure
+/// it is that major: a matrix run cannot silently test another version.
+fn check_server_version(s: &Sandbox) {
+    use std::io::Write;
+    let conn = Conn::connect(&s.target("postgres").unwrap(), "pum-tests").unwrap();
+    let num = conn.server_version();
+    let _ = writeln!(
+        std::io::stderr(),
+        "test cluster: PostgreSQL {}.{} from {}",
+        num / 10000,
+        num % 10000,
+        s.bin_dir().display()
+    );
+    if let Ok(want) = std::env::var("PUM_TEST_PG_MAJOR") {
+        assert_eq!(
+            want.trim(),
+            (num / 10000).to_string(),
+            "PUM_TEST_PG_MAJOR={want}, but the test cluster from {} is PostgreSQL {num}",
+            s.bin_dir().display()
+        );
+    }
+}
+
+/// The major version of the test cluster's server (e.g. 15).
+pub fn server_major() -> i32 {
+    let s = cluster().lock().unwrap();
+    let conn = Conn::connect(&s.target("postgres").unwrap(), "pum-tests").unwrap();
+    conn.server_version() / 10000
 }
 
 /// A database of its own for one test, plus a pg_service.conf naming it.
