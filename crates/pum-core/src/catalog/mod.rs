@@ -366,6 +366,9 @@ impl Source {
         match self {
             Source::Database(t) => {
                 let mut conn = Conn::connect(t, "pum check")?;
+                // A signal cancels the catalog queries too.
+                let _watch = crate::interrupt::watch_conn(&conn);
+                crate::interrupt::check()?;
                 snapshot_kinds(&mut conn, kinds)
             }
             Source::File(p) => Snapshot::load(p),
