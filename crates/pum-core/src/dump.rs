@@ -624,6 +624,20 @@ pub fn restore(
     let tool = Tool::find(ToolKind::PgRestore, opts.pg_restore.as_deref())?;
     // Connect first: a wrong service or password is then reported as such.
     let server_version = Conn::connect(&opts.target, "pum restore")?.server_version();
+    if opts.single_transaction && tool.major >= 17 && server_version < 170000 {
+        // Its first statement would fail and abort the one transaction.
+        return Err(Error::invalid(format!(
+            "{} (version {}) cannot restore into PostgreSQL {} in one transaction: it starts \
+             with `SET transaction_timeout`, a setting that PostgreSQL before 17 does not have\n  \
+             use pg_restore 16 or older (point {} or `{}` at it), or restore without \
+             --single-transaction into an empty database",
+            tool.path.display(),
+            tool.major,
+            server_version / 10000,
+            ToolKind::PgRestore.env_var(),
+            ToolKind::PgRestore.config_key()
+        )));
+    }
     let handover = Handover::new(&opts.target)?;
     let mut cmd = Command::new(&tool.path);
     cmd.args(["--no-owner", "--verbose"]);
