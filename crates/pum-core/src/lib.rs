@@ -35,6 +35,7 @@ pub mod sandbox;
 pub mod script;
 pub mod service_file;
 pub mod tempfiles;
+pub mod tree;
 pub mod vars;
 pub mod version;
 
