@@ -289,3 +289,74 @@ fn plan_against_a_table_the_original_tool_wrote() {
     );
     assert_eq!(p.to_run().count(), 0);
 }
+
+/// The example in `examples/creation-tree` runs as the sources order it:
+/// the creation tree, the deployments, the manual one; then nothing is
+/// pending.
+#[test]
+fn the_example_runs_in_order() {
+    let db = Db::new("dh_example");
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/creation-tree");
+    let tree = pum_core::tree::discover(&example.join("create")).unwrap();
+    assert!(tree.findings.is_empty(), "{:?}", tree.findings);
+    let order: Vec<String> = tree
+        .files
+        .iter()
+        .map(|f| format!("{}/{}", f.subdir, f.file_name))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "1-tables/1_schema.sql",
+            "1-tables/2_material.sql",
+            "1-tables/3_node.sql",
+            "1-tables/10_pipe.sql",
+            "2-indexes/pipe_nodes.sql",
+            "3-functions/pipe_length.sql",
+            "10-seed/materials.sql",
+            "10-seed/nodes.sql",
+            "10-seed/pipes.sql",
+        ]
+    );
+    for f in &tree.files {
+        db.exec(&std::fs::read_to_string(&f.path).unwrap());
+    }
+    let report = deployment::check(
+        &example.join("deployment"),
+        Some(&example.join("manual-deployment")),
+    )
+    .unwrap();
+    assert!(report.all_findings().next().is_none());
+    let t = DeploymentsTable::default();
+    let mut conn = db.conn();
+    t.prepare_for_writing(&mut conn).unwrap();
+    let manual = report.manual.as_ref().unwrap();
+    for found in [&report.regular, manual] {
+        let p = deployment::plan(found, &t.read(&mut conn).unwrap(), |_, _| false);
+        for d in p.to_run() {
+            let bytes = std::fs::read(&d.path).unwrap();
+            db.exec(std::str::from_utf8(&bytes).unwrap());
+            t.insert(
+                &mut conn,
+                &NewDeploymentRow {
+                    file_name: &d.file_name,
+                    manual: d.kind == Kind::Manual,
+                    checksum: &checksum(&bytes),
+                },
+            )
+            .unwrap();
+        }
+    }
+    assert_eq!(db.scalar("SELECT count(*) FROM water.pipe"), "2");
+    assert_eq!(db.scalar("SELECT round(water.pipe_length(1))"), "50");
+    assert_eq!(db.scalar("SELECT count(*) FROM tbl_deployments"), "4");
+    let rows = t.read(&mut conn).unwrap();
+    for found in [&report.regular, manual] {
+        let p = deployment::plan(found, &rows, |d, r| {
+            deployment::changed_since(d, r).unwrap()
+        });
+        assert!(p.items.iter().all(|i| i.status == Status::Applied));
+        assert!(p.findings.is_empty(), "{:?}", p.findings);
+    }
+}
