@@ -10,6 +10,10 @@
 //! files, build a [`plan::Plan`] (pure), then [`apply`] it, reporting
 //! progress through an [`Observer`].
 //!
+//! Two more sources of scripts sit beside the delta files: creation trees
+//! ([`tree`], numbered subdirectories of SQL files) and ordinal deployments
+//! ([`deployment`], `00000-name.sql` files recorded in `tbl_deployments`).
+//!
 //! The library never prints: it returns data and reports events.
 
 #![warn(missing_docs)]
@@ -22,6 +26,7 @@ pub mod catalog;
 pub mod compare;
 pub mod config;
 pub mod delta;
+pub mod deployment;
 pub mod dump;
 pub mod engine;
 pub mod error;
@@ -35,6 +40,7 @@ pub mod sandbox;
 pub mod script;
 pub mod service_file;
 pub mod tempfiles;
+pub mod tree;
 pub mod vars;
 pub mod version;
 

@@ -1,0 +1,1 @@
+ALTER TABLE water.pipe ADD COLUMN year integer CHECK (year > 1800);

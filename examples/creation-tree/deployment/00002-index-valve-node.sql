@@ -1,0 +1,1 @@
+CREATE INDEX valve_node_idx ON water.valve (node);
