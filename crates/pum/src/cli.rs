@@ -9,7 +9,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (check: no difference; info: nothing pending, or --exit-code not given)
   1  differences found (check), pending deltas found (info --exit-code)
-  2  pum failed: bad input, connection, a failing delta, lock timeout...";
+  2  pum failed: bad input, connection, a failing delta, lock timeout...
+  130, 143, 129  stopped by Ctrl-C, SIGTERM or SIGHUP: the running statement was
+     cancelled and rolled back, children stopped, temporary files removed";
 
 const CONNECTION_HELP: &str = "\
 A pg_service name (as in pum 0.x, looked up in PGSERVICEFILE, ~/.pg_service.conf or \
@@ -365,6 +367,8 @@ Exit codes:
   4  restoring into the test database failed
   5  upgrading the test database failed (a delta failed)
   6  building or reading the reference, or comparing, failed
+  130, 143, 129  stopped by Ctrl-C, SIGTERM or SIGHUP, after cleaning up (scratch
+     databases dropped, the temporary dump removed)
 pum test never changes production.";
 
 const REHEARSAL_EXIT_CODES: &str = "\
@@ -379,7 +383,9 @@ Exit codes:
   6  building or reading the reference, or comparing, failed
   7  upgrading production failed
   8  production not upgraded: not confirmed (declined, or no terminal and no --yes), or
-     its upgrades table changed since the dump";
+     its upgrades table changed since the dump
+  130, 143, 129  stopped by Ctrl-C, SIGTERM or SIGHUP, after cleaning up (scratch
+     databases dropped, the temporary dump removed)";
 
 /// Dump formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
