@@ -286,16 +286,9 @@ impl Private {
             .create_database(name, None)
             .expect("create database");
         let dir = tempfile::tempdir().unwrap();
-        let service_file = dir.path().join("pg_service.conf");
-        std::fs::write(
-            &service_file,
-            format!(
-                "[{name}]\nhost={}\nport={}\nuser=postgres\ndbname={name}\n",
-                sandbox.socket_dir().display(),
-                sandbox.port()
-            ),
-        )
-        .unwrap();
+        let service_file = sandbox
+            .write_service_file(&[(name, name)])
+            .expect("write the service file");
         Private {
             sandbox: Some(sandbox),
             restarted: false,
