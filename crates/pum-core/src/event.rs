@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::delta::Delta;
 use crate::dump::ToolProgress;
 use crate::pg::Notice;
 use crate::rehearse::Step;
@@ -19,19 +18,22 @@ pub enum Event<'a> {
         /// How long pum will wait.
         timeout: Duration,
     },
-    /// A file (delta, pre-all or post-all) starts.
+    /// A script (delta, pre-all or post-all file, creation file,
+    /// deployment) starts.
     Starting {
         /// The file.
-        delta: &'a Delta,
+        file: &'a Path,
+        /// What it is (`1.2.3 add_pipes (delta sql)`, `deployment 00004`).
+        label: &'a str,
         /// 1-based position among the files this run executes.
         index: usize,
         /// How many files this run executes.
         total: usize,
     },
-    /// A file finished successfully.
+    /// A script finished successfully.
     Finished {
         /// The file.
-        delta: &'a Delta,
+        file: &'a Path,
         /// Wall time it took.
         elapsed: Duration,
     },

@@ -5,11 +5,43 @@
 
 use std::time::{Duration, Instant};
 
-use crate::delta::type_bits;
+use crate::apply::runner::{Elapsed, History, Record};
+use crate::delta::{type_bits, Delta};
 use crate::error::{Error, Result};
 use crate::event::{Event, Observer};
 use crate::pg::{Conn, DbError, QualifiedName};
 use crate::version::Version;
+
+/// The execution time of a row written inside its delta's transaction:
+/// milliseconds since the transaction began, computed by the server.
+const SERVER_TIMED: &str =
+    "(extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer";
+
+/// Versioned deltas get a row; pre-all and post-all files do not (as in
+/// pum 0.x).
+impl History<Delta> for UpgradesTable {
+    fn record(&self, d: &Delta, checksum: &str, elapsed: Elapsed) -> Option<Record> {
+        let version = d.version?;
+        let mut params = vec![
+            Some(version.to_string()),
+            Some(d.name.clone()),
+            Some(d.type_code().to_string()),
+            Some(d.script()),
+            Some(checksum.to_string()),
+        ];
+        let time = match elapsed {
+            Elapsed::SinceTransactionStart => SERVER_TIMED,
+            Elapsed::Millis(ms) => {
+                params.push(Some(ms.to_string()));
+                "$6::integer"
+            }
+        };
+        Some(Record {
+            sql: self.insert_sql(time),
+            params,
+        })
+    }
+}
 
 /// A row of the upgrades table.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -192,19 +224,25 @@ impl UpgradesTable {
             .collect()
     }
 
-    /// Adds one row. The values are bound parameters; `installed_by` is the
-    /// session user, as pum 0.x records it.
-    pub fn insert(&self, conn: &mut Conn, row: &NewRow<'_>) -> Result<(), DbError> {
-        let sql = format!(
+    /// The INSERT of one row; `execution_time` is the SQL of that column's
+    /// value. Parameters: version, description, type, script, checksum
+    /// (and whatever `execution_time` uses). `installed_by` is the session
+    /// user, as pum 0.x records it.
+    fn insert_sql(&self, execution_time: &str) -> String {
+        format!(
             "INSERT INTO {} (version, description, type, script, checksum, installed_by, \
              execution_time, success) VALUES ($1, $2, $3::integer, $4, $5, session_user, \
-             $6::integer, true)",
+             {execution_time}, true)",
             self.sql()
-        );
+        )
+    }
+
+    /// Adds one row. The values are bound parameters.
+    pub fn insert(&self, conn: &mut Conn, row: &NewRow<'_>) -> Result<(), DbError> {
         let type_code = row.type_code.to_string();
         let ms = row.execution_time.to_string();
         conn.query(
-            &sql,
+            &self.insert_sql("$6::integer"),
             &[
                 Some(row.version),
                 Some(row.description),
@@ -217,21 +255,8 @@ impl UpgradesTable {
         Ok(())
     }
 
-    /// The INSERT of a delta's row for use inside the delta's transaction,
-    /// with the execution time computed by the server (milliseconds since
-    /// the transaction began). Parameters: version, description, type,
-    /// script, checksum.
-    pub fn insert_timed_sql(&self) -> String {
-        format!(
-            "INSERT INTO {} (version, description, type, script, checksum, installed_by, \
-             execution_time, success) VALUES ($1, $2, $3::integer, $4, $5, session_user, \
-             (extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer, true)",
-            self.sql()
-        )
-    }
-
-    /// The text both lock keys are derived from.
-    fn lock_key(&self) -> String {
+    /// The key of this table's advisory lock (see [`with_lock`]).
+    pub fn lock_key(&self) -> String {
         format!("{}.{}", self.schema(), self.name.name)
     }
 
@@ -245,87 +270,107 @@ impl UpgradesTable {
         observer: &mut dyn Observer,
         body: impl FnOnce(&mut Conn, &mut dyn Observer) -> Result<T>,
     ) -> Result<T> {
-        self.lock(conn, timeout, observer)?;
-        let out = body(conn, observer);
-        if conn.in_transaction() {
-            let _ = conn.execute("ROLLBACK");
-        }
-        let key = self.lock_key();
-        let unlocked = conn.query(
-            "SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('pum'), pg_catalog.hashtext($1))",
-            &[Some(&key)],
-        );
-        conn.take_notices();
-        match (out, unlocked) {
-            (Ok(v), Ok(_)) => Ok(v),
-            (Ok(_), Err(e)) => Err(e.into()),
-            (Err(e), _) => Err(e),
-        }
+        with_lock(conn, &self.lock_key(), &self.given, timeout, observer, body)
     }
+}
 
-    fn lock(&self, conn: &mut Conn, timeout: Duration, observer: &mut dyn Observer) -> Result<()> {
-        let key = self.lock_key();
-        let got = conn.query(
-            "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('pum'), pg_catalog.hashtext($1))",
-            &[Some(&key)],
-        )?;
-        if got.scalar() == Some("t") {
-            return Ok(());
-        }
-        let holder = self.lock_holder(conn, &key)?;
-        observer.event(&Event::LockWaiting {
-            holder: holder.as_deref(),
-            timeout,
-        });
-        let started = Instant::now();
-        // lock_timeout covers advisory locks: wait on the server, no polling.
-        let ms = timeout.as_millis().clamp(1, i32::MAX as u128).to_string();
-        conn.query(
-            "SELECT pg_catalog.set_config('lock_timeout', $1, false)",
-            &[Some(&ms)],
-        )?;
-        let res = conn.query(
-            "SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext('pum'), pg_catalog.hashtext($1))",
-            &[Some(&key)],
-        );
-        conn.execute("RESET lock_timeout")?;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if e.code == "55P03" => Err(Error::LockTimeout {
-                table: self.given.clone(),
-                waited_secs: started.elapsed().as_secs(),
-                holder: self.lock_holder(conn, &key)?.or(holder),
-            }),
-            Err(e) => Err(e.into()),
-        }
+/// Runs `body` while holding pum's advisory lock `key` (one per history
+/// table, named `table` in messages), waiting up to `timeout` for another
+/// pum to release it. The lock is released on every path (and by the
+/// server if the connection drops); a transaction `body` leaves open is
+/// rolled back.
+pub fn with_lock<T>(
+    conn: &mut Conn,
+    key: &str,
+    table: &str,
+    timeout: Duration,
+    observer: &mut dyn Observer,
+    body: impl FnOnce(&mut Conn, &mut dyn Observer) -> Result<T>,
+) -> Result<T> {
+    lock(conn, key, table, timeout, observer)?;
+    let out = body(conn, observer);
+    if conn.in_transaction() {
+        let _ = conn.execute("ROLLBACK");
     }
+    let unlocked = conn.query(
+        "SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('pum'), pg_catalog.hashtext($1))",
+        &[Some(key)],
+    );
+    conn.take_notices();
+    match (out, unlocked) {
+        (Ok(v), Ok(_)) => Ok(v),
+        (Ok(_), Err(e)) => Err(e.into()),
+        (Err(e), _) => Err(e),
+    }
+}
 
-    fn lock_holder(&self, conn: &mut Conn, key: &str) -> Result<Option<String>> {
-        let rows = conn.query(
-            "SELECT a.pid::text, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), \
-                    coalesce(a.client_addr::text, 'local'), \
-                    coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '') \
-             FROM pg_catalog.pg_locks l \
-             JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid \
-             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 \
-               AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
-               AND l.classid = pg_catalog.hashtext('pum')::oid \
-               AND l.objid = pg_catalog.hashtext($1)::oid \
-             LIMIT 1",
-            &[Some(key)],
-        )?;
-        Ok(rows.rows.first().map(|r| {
-            let v = |i: usize| r[i].clone().unwrap_or_default();
-            format!(
-                "pid {} (user {}, application '{}', from {}, connected since {})",
-                v(0),
-                v(1),
-                v(2),
-                v(3),
-                v(4)
-            )
-        }))
+fn lock(
+    conn: &mut Conn,
+    key: &str,
+    table: &str,
+    timeout: Duration,
+    observer: &mut dyn Observer,
+) -> Result<()> {
+    let got = conn.query(
+        "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('pum'), pg_catalog.hashtext($1))",
+        &[Some(key)],
+    )?;
+    if got.scalar() == Some("t") {
+        return Ok(());
     }
+    let holder = lock_holder(conn, key)?;
+    observer.event(&Event::LockWaiting {
+        holder: holder.as_deref(),
+        timeout,
+    });
+    let started = Instant::now();
+    // lock_timeout covers advisory locks: wait on the server, no polling.
+    let ms = timeout.as_millis().clamp(1, i32::MAX as u128).to_string();
+    conn.query(
+        "SELECT pg_catalog.set_config('lock_timeout', $1, false)",
+        &[Some(&ms)],
+    )?;
+    let res = conn.query(
+        "SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext('pum'), pg_catalog.hashtext($1))",
+        &[Some(key)],
+    );
+    conn.execute("RESET lock_timeout")?;
+    match res {
+        Ok(_) => Ok(()),
+        Err(e) if e.code == "55P03" => Err(Error::LockTimeout {
+            table: table.to_string(),
+            waited_secs: started.elapsed().as_secs(),
+            holder: lock_holder(conn, key)?.or(holder),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn lock_holder(conn: &mut Conn, key: &str) -> Result<Option<String>> {
+    let rows = conn.query(
+        "SELECT a.pid::text, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), \
+                coalesce(a.client_addr::text, 'local'), \
+                coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS'), '') \
+         FROM pg_catalog.pg_locks l \
+         JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 \
+           AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
+           AND l.classid = pg_catalog.hashtext('pum')::oid \
+           AND l.objid = pg_catalog.hashtext($1)::oid \
+         LIMIT 1",
+        &[Some(key)],
+    )?;
+    Ok(rows.rows.first().map(|r| {
+        let v = |i: usize| r[i].clone().unwrap_or_default();
+        format!(
+            "pid {} (user {}, application '{}', from {}, connected since {})",
+            v(0),
+            v(1),
+            v(2),
+            v(3),
+            v(4)
+        )
+    }))
 }
 
 impl std::fmt::Display for UpgradesTable {

@@ -99,6 +99,27 @@ pub enum Command {
     /// changed: this is test-and-upgrade without its last step.
     #[command(after_help = TEST_EXIT_CODES)]
     Test(RehearsalArgs),
+    /// Build a new database from a creation tree: numbered subdirectories of SQL files.
+    ///
+    /// Subdirectories run in natural order of their names (2-x before 10-x); inside one,
+    /// the files run in the order of its order.json ({"1": "tbl_a.sql", "2": ...}, keys
+    /// compared as numbers), else in natural order of their names. Everything runs in one
+    /// transaction: a failing file leaves the database as it was. A file whose first line
+    /// is `-- pum:no-transaction` runs outside it (the files before it are committed
+    /// first). With --baseline, the upgrades table and its baseline row are written in the
+    /// same transaction, so the database continues with `pum upgrade`.
+    #[command(after_help = EXIT_CODES)]
+    Create(CreateArgs),
+    /// Run the pending ordinal deployment files (00000-name.sql...), each once.
+    ///
+    /// Before anything runs, the files are checked: every .sql file named
+    /// <ordinal>-<name>.sql with the directory's ordinal width, no gap between ordinals
+    /// (not checked for --manual), no ordinal used twice; every violation is reported,
+    /// with the next free ordinal. Then each pending file runs in ordinal order, and the
+    /// file and its row in the deployments table commit together. The table is the one
+    /// the original deployment tool writes (tbl_deployments), created when missing.
+    #[command(after_help = DEPLOY_EXIT_CODES)]
+    Deploy(DeployArgs),
     /// Run a command against a throwaway local PostgreSQL that pum starts and removes.
     ///
     /// Starts a private cluster from the installed server binaries (listening only on a
@@ -116,6 +137,16 @@ pub struct Connection {
     /// Database to work on: pg_service name, connection string or URI.
     #[arg(short = 'p', long = "pg_service", visible_alias = "pg-service", value_name = "SERVICE", long_help = CONNECTION_HELP)]
     pub pg_service: String,
+}
+
+/// The connection option of `create` and `deploy`, which also take the original
+/// deployment tool's spelling.
+#[derive(Debug, Args)]
+pub struct DsnConnection {
+    /// Database to work on: pg_service name, connection string or URI (also spelled
+    /// --postgres-dsn).
+    #[arg(short = 'p', long = "pg_service", visible_aliases = ["pg-service", "postgres-dsn"], value_name = "SERVICE", long_help = CONNECTION_HELP)]
+    pub pg_service: Option<String>,
 }
 
 /// Output formats.
@@ -507,4 +538,104 @@ pub struct TestAndUpgradeArgs {
     /// Upgrade production without asking (needed when there is no terminal to ask on).
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+const DEPLOY_EXIT_CODES: &str = "\
+Exit codes:
+  0  success (--check: every check passed; --status: nothing pending, or --exit-code not given)
+  1  --check found a violation; --status --exit-code: files are pending
+  2  pum failed: bad input, a violation found before deploying, connection, a failing file,
+     lock timeout...
+  130, 143, 129  stopped by Ctrl-C, SIGTERM or SIGHUP: the running statement was
+     cancelled and rolled back";
+
+/// Options of `create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[command(flatten)]
+    pub conn: DsnConnection,
+    /// The creation directory: numbered subdirectories of .sql files.
+    #[arg(
+        short = 'd',
+        long = "dir",
+        value_name = "DIR",
+        default_value = "create"
+    )]
+    pub dir: PathBuf,
+    /// Record this version in the upgrades table (-t) at the end, in the same
+    /// transaction, so the new database continues with `pum upgrade`.
+    #[arg(short = 'b', long = "baseline", value_name = "X.Y.Z")]
+    pub baseline: Option<String>,
+    /// The upgrades table for --baseline, schema-qualified (e.g. qwat_sys.info)
+    /// [config: upgrades_table].
+    #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
+    pub table: Option<String>,
+    /// Variable for SQL files, as in pum 0.x deltas: `%(NAME)s` becomes the value as an
+    /// SQL literal. Repeatable [config: variables].
+    #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
+    pub var: Vec<String>,
+    /// Refuse to run when anything is off (files that never run: not .sql, directly in
+    /// the creation directory).
+    #[arg(long)]
+    pub strict: bool,
+    /// List the files in the order they would run; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seconds to wait for another pum working on the same database [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
+    /// Output format. With json, stdout is one JSON document (also on failure).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Options of `deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub conn: DsnConnection,
+    /// The directory of deployment files [default: deployment, or manual-deployment with
+    /// --manual].
+    #[arg(short = 'd', long = "dir", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The deployments table, [schema.]table (without a schema, the first one on the
+    /// search path).
+    #[arg(
+        short = 't',
+        long = "table",
+        value_name = "TABLE",
+        default_value = "tbl_deployments"
+    )]
+    pub table: String,
+    /// Manual deployments: no gap check, recorded with manual_deployment = true; each
+    /// file still runs once.
+    #[arg(long)]
+    pub manual: bool,
+    /// Only check the files (format, gaps, duplicates); no database needed. For CI.
+    #[arg(long, conflicts_with_all = ["status", "dry_run"])]
+    pub check: bool,
+    /// Show every file's status (applied, pending, modified since applied) and the rows;
+    /// change nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub status: bool,
+    /// With --status: exit with 1 when files are pending.
+    #[arg(long, requires = "status")]
+    pub exit_code: bool,
+    /// Show what would run; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Variable for SQL files, as in pum 0.x deltas: `%(NAME)s` becomes the value as an
+    /// SQL literal. Repeatable [config: variables].
+    #[arg(short = 'v', long = "var", num_args = 3, value_names = ["TYPE", "NAME", "VALUE"], action = ArgAction::Append)]
+    pub var: Vec<String>,
+    /// Refuse to run when anything is off: files that are not deployments, applied files
+    /// changed since, pending files numbered before applied ones.
+    #[arg(long)]
+    pub strict: bool,
+    /// Seconds to wait for another deploy of the same database [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
+    /// Output format. With json, stdout is one JSON document (also on failure).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }

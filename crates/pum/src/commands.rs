@@ -54,7 +54,7 @@ impl Ctx {
         }
     }
 
-    fn table(&self, cli: &Option<String>) -> Result<UpgradesTable> {
+    pub(crate) fn table(&self, cli: &Option<String>) -> Result<UpgradesTable> {
         match cli.as_ref().or(self.config.upgrades_table.as_ref()) {
             Some(t) => Ok(UpgradesTable::parse(t)?),
             None => bail!(
@@ -85,7 +85,7 @@ impl Ctx {
         }
     }
 
-    fn lock_timeout(&self, cli: Option<u64>) -> Duration {
+    pub(crate) fn lock_timeout(&self, cli: Option<u64>) -> Duration {
         Duration::from_secs(cli.or(self.config.lock_timeout).unwrap_or(60))
     }
 
@@ -97,7 +97,7 @@ impl Ctx {
         )
     }
 
-    fn variables(&self, raw: &[String]) -> Result<Variables> {
+    pub(crate) fn variables(&self, raw: &[String]) -> Result<Variables> {
         let mut vars = match &self.path {
             Some(p) => self.config.variables(p)?,
             None => Variables::new(),
@@ -171,11 +171,13 @@ pub fn run(command: Command, ctx: &Ctx) -> Result<u8> {
         Command::Restore(a) => restore(a, ctx),
         Command::TestAndUpgrade(a) => rehearse(a.rehearsal, true, a.yes, ctx),
         Command::Test(a) => rehearse(a, false, false, ctx),
+        Command::Create(a) => crate::create_deploy::create(a, ctx),
+        Command::Deploy(a) => crate::create_deploy::deploy(a, ctx),
         Command::Sandbox(a) => sandbox(a),
     }
 }
 
-fn connect(pg_service: &str) -> Result<(ConnTarget, Conn)> {
+pub(crate) fn connect(pg_service: &str) -> Result<(ConnTarget, Conn)> {
     let target = ConnTarget::parse(pg_service)?;
     let conn = Conn::connect(&target, APP)?;
     Ok((target, conn))

@@ -4,6 +4,7 @@
 mod argv;
 mod cli;
 mod commands;
+mod create_deploy;
 mod render;
 
 use std::io::Write;

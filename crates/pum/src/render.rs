@@ -43,20 +43,15 @@ impl Observer for Progress {
                 timeout.as_secs()
             ),
             Event::Starting {
-                delta,
+                file,
+                label,
                 index,
                 total,
-            } => {
-                let what = match delta.version {
-                    Some(v) => format!("{v} {} ({})", delta.name, delta.kind_label()),
-                    None => delta.kind_label().to_string(),
-                };
-                writeln!(
-                    self.out(),
-                    "[{index}/{total}] Applying {what}: {}",
-                    delta.path.display()
-                )
-            }
+            } => writeln!(
+                self.out(),
+                "[{index}/{total}] Applying {label}: {}",
+                file.display()
+            ),
             Event::Finished { elapsed, .. } => {
                 writeln!(self.out(), "        OK ({} ms)", elapsed.as_millis())
             }
@@ -111,7 +106,7 @@ pub fn json<T: serde::Serialize>(value: &T) -> io::Result<()> {
 }
 
 /// A plain text table with `|` separators, as pum 0.x prints them.
-fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -314,9 +309,9 @@ pub fn upgrade_done(report: &UpgradeReport) -> io::Result<()> {
     }
 }
 
-/// The error of `upgrade --format json`.
+/// The error of a failed command in a JSON report.
 #[derive(serde::Serialize)]
-struct ErrorJson<'a> {
+pub struct ErrorJson<'a> {
     kind: &'static str,
     message: String,
     file: Option<String>,
@@ -346,9 +341,29 @@ struct FailureJson<'a> {
 /// `pum upgrade --format json` failure: one JSON document on stdout (the
 /// human-readable error goes to stderr as well, see [`upgrade_failed`]).
 pub fn upgrade_failed_json(failure: &UpgradeFailure) -> io::Result<()> {
-    let e = &failure.error;
+    json(&FailureJson {
+        failed: true,
+        rolled_back: failure.rolled_back,
+        applied: &failure.applied,
+        stopped_in: failure.stopped_in.as_ref(),
+        interrupted: interrupted(&failure.error),
+        error: error_json(&failure.error),
+    })
+}
+
+/// The signal that stopped a command, if one did.
+pub fn interrupted(e: &Error) -> Option<String> {
+    match e {
+        Error::Interrupted { signal } => Some(pum_core::interrupt::signal_name(*signal)),
+        _ => None,
+    }
+}
+
+/// An error as a JSON report shows it: file, line, SQLSTATE and the
+/// server's fields.
+pub fn error_json(e: &Error) -> ErrorJson<'_> {
     let db = e.db_error();
-    let error = ErrorJson {
+    ErrorJson {
         kind: e.kind(),
         message: e.to_string(),
         file: e.file().map(|f| f.display().to_string()),
@@ -373,18 +388,7 @@ pub fn upgrade_failed_json(failure: &UpgradeFailure) -> io::Result<()> {
             }
             _ => Vec::new(),
         },
-    };
-    json(&FailureJson {
-        failed: true,
-        rolled_back: failure.rolled_back,
-        applied: &failure.applied,
-        stopped_in: failure.stopped_in.as_ref(),
-        interrupted: match failure.error {
-            Error::Interrupted { signal } => Some(pum_core::interrupt::signal_name(signal)),
-            _ => None,
-        },
-        error,
-    })
+    }
 }
 
 /// `pum upgrade` failure: the error, then what was kept.
@@ -457,7 +461,7 @@ pub fn upgrade_failed(failure: &UpgradeFailure) {
 
 /// True when the error says the session with the server is gone
 /// (terminated, server shut down or crashed, network cut).
-fn connection_lost(e: &Error) -> bool {
+pub fn connection_lost(e: &Error) -> bool {
     e.db_error().is_some_and(|d| {
         matches!(
             d.code.as_str(),
@@ -469,7 +473,8 @@ fn connection_lost(e: &Error) -> bool {
     })
 }
 
-fn core_error(err: &mut impl Write, e: &Error) {
+/// Prints an error, with the failing line of a SQL file.
+pub fn core_error(err: &mut impl Write, e: &Error) {
     let _ = writeln!(err, "error: {e}");
     if let Error::DeltaSql { file, line, .. } | Error::UndefinedVariables { file, line, .. } = e {
         if let Ok(text) = std::fs::read_to_string(file) {

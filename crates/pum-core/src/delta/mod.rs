@@ -135,6 +135,36 @@ pub fn kind_label(type_code: i32, phase: Phase) -> &'static str {
     }
 }
 
+impl crate::apply::runner::Script for Delta {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    fn label(&self) -> String {
+        match self.version {
+            Some(v) => format!("{v} {} ({})", self.name, self.kind_label()),
+            None => self.kind_label().to_string(),
+        }
+    }
+
+    fn module_name(&self) -> &str {
+        &self.name
+    }
+
+    fn version(&self) -> Option<Version> {
+        self.version
+    }
+
+    /// The session settings of pre-all files hold for the whole upgrade.
+    fn sets_session(&self) -> bool {
+        self.phase == Phase::PreAll
+    }
+}
+
 impl fmt::Display for Delta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path.display())
