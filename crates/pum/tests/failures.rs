@@ -1389,3 +1389,58 @@ fn sandbox_with_a_missing_command_fails_and_cleans_up() {
         .expect("the sandbox reports where it runs");
     assert!(!std::path::Path::new(&root).exists(), "{root} left behind");
 }
+
+// Ordinary deltas travel many to a round trip; a failure deep inside such
+// a batch must behave exactly as a failure of a delta sent on its own.
+
+#[test]
+fn a_failure_deep_inside_a_pipelined_batch_keeps_every_delta_before_it() {
+    let db = baselined("batch_failure");
+    // More deltas than one round trip carries, so the failure is in a
+    // later batch, in the middle of it.
+    for i in 1..=300 {
+        let body = match i {
+            7 => "DO $$ BEGIN RAISE NOTICE 'notice of seven'; END $$;\nCREATE TABLE app.t7 (id int);\n".to_string(),
+            250 => "CREATE TABLE app.t250 (id int);\nINSERT INTO app.missing VALUES (1);\n".to_string(),
+            _ => format!("CREATE TABLE app.t{i} (id int);\n"),
+        };
+        db.write(&format!("d/delta_1.0.{i}_t{i}.sql"), &body);
+    }
+    let run = up(&db, &[]);
+    run.expect_code(2);
+    let tables = db.scalar("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'app' AND tablename LIKE 't%'");
+    assert_eq!(tables, "249", "{}", run.stderr());
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM app.info WHERE type = 8"),
+        "249"
+    );
+    assert_eq!(
+        db.scalar("SELECT max(version) FROM app.info WHERE version LIKE '1.0.24_'"),
+        "1.0.249"
+    );
+    assert_has(
+        &run.stderr(),
+        &[
+            "d/delta_1.0.250_t250.sql:2: ERROR 42P01",
+            "  2 | INSERT INTO app.missing VALUES (1);",
+            "d/delta_1.0.250_t250.sql failed: it was rolled back and is not recorded",
+        ],
+    );
+    // The notice is charged to its own file; progress stops at the
+    // failing delta.
+    assert_has(
+        &run.all(),
+        &["d/delta_1.0.7_t7.sql: NOTICE: notice of seven", "[250/300]"],
+    );
+    assert!(!run.all().contains("[251/300]"), "{}", run.all());
+    // The rerun continues with the failing delta, fixed.
+    db.write(
+        "d/delta_1.0.250_t250.sql",
+        "CREATE TABLE app.t250 (id int);\n",
+    );
+    up(&db, &[]).ok();
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM app.info WHERE type = 8"),
+        "300"
+    );
+}

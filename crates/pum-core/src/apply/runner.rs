@@ -11,9 +11,11 @@
 //!   ([`Transactions::Single`]); a script marked `-- pum:no-transaction`
 //!   runs outside any transaction (in `Single` mode the work before it is
 //!   committed first);
-//! - **round trips**: an ordinary SQL script is sent with its row in one
-//!   libpq pipeline, every statement still reporting its own error, so the
-//!   failing file and line are exact;
+//! - **round trips**: ordinary SQL scripts (plain statements, no COPY, no
+//!   transaction control) travel with their rows in libpq pipelines, many
+//!   scripts per round trip, each still in its own transaction and every
+//!   statement still reporting its own error, so the failing file and line
+//!   are exact and nothing after a failure runs;
 //! - **session state**: a `SET` in one script does not leak into the next;
 //!   each script starts from the settings the session had before the first
 //!   one, except after scripts that [set the session](Script::sets_session)
@@ -227,10 +229,23 @@ pub fn run<S: Script>(
     let mut stopped_in = None;
     let outcome = (|| {
         crate::interrupt::check()?;
-        for (i, s) in scripts.iter().enumerate() {
-            if let Err(e) = runner.script(*s, i) {
-                stopped_in = Some((i, runner.leftover(*s)));
-                return Err(e);
+        let mut i = 0;
+        while i < scripts.len() {
+            // Ordinary SQL scripts travel together, several per round trip;
+            // any other script (or one that cannot be read or prepared, so
+            // that its error comes in its turn) runs on its own.
+            let batch = runner.gather(&scripts[i..]);
+            let result = if batch.is_empty() {
+                runner.script(scripts[i], i).map(|()| 1).map_err(|e| (i, e))
+            } else {
+                runner.batch(&scripts[i..], i, batch)
+            };
+            match result {
+                Ok(n) => i += n,
+                Err((at, e)) => {
+                    stopped_in = Some((at, runner.leftover(scripts[at])));
+                    return Err(e);
+                }
             }
         }
         runner.finish(scripts.last().map(|s| s.path()), finally)
@@ -284,6 +299,34 @@ struct Runner<'a, 'o, S: ?Sized> {
 const PIPELINE_MAX_STATEMENTS: usize = 64;
 /// The most SQL text a script may have to be sent in one round trip.
 const PIPELINE_MAX_BYTES: usize = 256 * 1024;
+/// The most statements (the scripts', their rows, BEGIN, COMMIT and
+/// session resets) sent in one round trip. Every statement is sent before
+/// any outcome is read, so the outcomes must fit in the socket buffers:
+/// a few dozen bytes each.
+const BATCH_MAX_STATEMENTS: usize = 1024;
+/// The most SQL text sent in one round trip.
+const BATCH_MAX_BYTES: usize = 1024 * 1024;
+
+/// A script read and prepared to travel in a batch.
+struct Prepared {
+    bytes: Vec<u8>,
+    file: sql::SqlFile,
+    /// Its row, timed by the server (per-script transactions only).
+    record: Option<Record>,
+}
+
+/// Where one script's statements sit in a batch.
+struct Span {
+    /// Its first own statement.
+    first_piece: usize,
+    /// The statement after its own ones (its row, COMMIT, or the next
+    /// script's first).
+    after_pieces: usize,
+    /// Its row's statement, if it has one.
+    record_at: Option<usize>,
+    /// The statement after its last.
+    end: usize,
+}
 
 /// True for statements that end or open transactions themselves.
 fn is_transaction_control(sql: &str) -> bool {
@@ -311,13 +354,7 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
     fn script(&mut self, s: &S, index: usize) -> Result<()> {
         crate::interrupt::check()?;
         self.running_no_transaction = false;
-        let label = s.label();
-        self.observer.event(&Event::Starting {
-            file: s.path(),
-            label: &label,
-            index: index + 1,
-            total: self.total,
-        });
+        self.starting(s, index);
         let isolated = s.lang() == Lang::Sql && !s.sets_session();
         if isolated && self.settings.is_none() {
             self.settings = Some(self.session_settings()?);
@@ -333,10 +370,25 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
         // A SET in one file (pg_dump files set search_path to '') must not
         // change how the next file runs.
         self.needs_restore |= isolated;
+        self.finished(s, index, started.elapsed());
+        Ok(())
+    }
+
+    fn starting(&mut self, s: &S, index: usize) {
+        let label = s.label();
+        self.observer.event(&Event::Starting {
+            file: s.path(),
+            label: &label,
+            index: index + 1,
+            total: self.total,
+        });
+    }
+
+    /// Bookkeeping once a script ran.
+    fn finished(&mut self, s: &S, index: usize, elapsed: Duration) {
         if let Some(v) = s.version() {
             self.current = self.current.max(Some(v));
         }
-        let elapsed = started.elapsed();
         self.observer.event(&Event::Finished {
             file: s.path(),
             elapsed,
@@ -349,7 +401,170 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
         if !self.conn.in_transaction() {
             self.committed = self.ran.len();
         }
-        Ok(())
+    }
+
+    /// The ordinary SQL scripts at the head of `scripts` that can travel
+    /// together in one round trip (none when the first cannot).
+    fn gather(&mut self, scripts: &[&S]) -> Vec<Prepared> {
+        let mut batch = Vec::new();
+        let (mut statements, mut bytes) = (0, 0);
+        // A session reset: RESET ALL and one set_config per setting.
+        let reset = 1 + self.settings.as_ref().map_or(0, Vec::len);
+        for s in scripts {
+            if s.lang() != Lang::Sql || s.sets_session() {
+                break;
+            }
+            let Ok(content) = delta::read(s.path()) else {
+                break;
+            };
+            let Ok(file) = sql::prepare(s.path(), &content, self.variables) else {
+                break;
+            };
+            if file.no_transaction || !pipelinable(&file) {
+                break;
+            }
+            let checksum = delta::checksum(&content);
+            let record = self
+                .history
+                .record(s, &checksum, Elapsed::SinceTransactionStart);
+            // In one long transaction the server would time a row from the
+            // start of the run: such scripts go on their own, timed by pum.
+            if self.single && record.is_some() {
+                break;
+            }
+            let size: usize = file.pieces.iter().map(|p| p.sql().len()).sum();
+            // The pieces, a session reset, BEGIN, the row and COMMIT.
+            let count = file.pieces.len() + reset + 3;
+            if !batch.is_empty()
+                && (statements + count > BATCH_MAX_STATEMENTS || bytes + size > BATCH_MAX_BYTES)
+            {
+                break;
+            }
+            statements += count;
+            bytes += size;
+            batch.push(Prepared {
+                bytes: content,
+                file,
+                record,
+            });
+        }
+        batch
+    }
+
+    /// Runs `batch`, the prepared scripts at the head of `scripts` (`first`
+    /// being the first one's index in the run), in ONE round trip (libpq
+    /// pipeline mode): for each, a session reset, BEGIN, its statements,
+    /// its row and COMMIT (BEGIN and COMMIT only per script). Each
+    /// statement still reports its own error, so the failing file and line
+    /// are exact, and the server skips everything after a failure. Returns
+    /// how many scripts ran, or the failing one's index and error.
+    fn batch(
+        &mut self,
+        scripts: &[&S],
+        first: usize,
+        batch: Vec<Prepared>,
+    ) -> Result<usize, (usize, Error)> {
+        let at_first = |e: Error| (first, e);
+        crate::interrupt::check().map_err(at_first)?;
+        self.starting(scripts[0], first);
+        if self.settings.is_none() {
+            self.settings = Some(self.session_settings().map_err(at_first)?);
+        }
+        self.ensure_transaction().map_err(at_first)?;
+        let own_tx = !self.single;
+        let reset = self.restore_statements();
+        let mut statements: Vec<(&str, Vec<Option<&str>>)> = Vec::new();
+        let mut spans = Vec::with_capacity(batch.len());
+        for (j, p) in batch.iter().enumerate() {
+            // The first script resets the session only when the one before
+            // the batch changed it; every later one does.
+            if j > 0 || self.needs_restore {
+                statements.extend(reset.iter().map(|r| (r.sql.as_str(), r.borrowed())));
+            }
+            if own_tx {
+                statements.push(("BEGIN", Vec::new()));
+            }
+            let first_piece = statements.len();
+            statements.extend(p.file.pieces.iter().map(|piece| (piece.sql(), Vec::new())));
+            let after_pieces = statements.len();
+            let record_at = p.record.as_ref().map(|r| {
+                statements.push((r.sql.as_str(), r.borrowed()));
+                after_pieces
+            });
+            if own_tx {
+                statements.push(("COMMIT", Vec::new()));
+            }
+            spans.push(Span {
+                first_piece,
+                after_pieces,
+                record_at,
+                end: statements.len(),
+            });
+        }
+        let started = Instant::now();
+        let borrowed: Vec<(&str, &[Option<&str>])> =
+            statements.iter().map(|(q, p)| (*q, p.as_slice())).collect();
+        let mut notices = Vec::new();
+        let result = self.conn.pipeline(&borrowed, &mut notices);
+        // The failing script's transaction ends here; those before it are
+        // committed.
+        if result.is_err() && own_tx && self.conn.in_transaction() {
+            let _ = self.conn.execute("ROLLBACK");
+        }
+        // The scripts of a batch share its round trip's time.
+        let each = started.elapsed() / batch.len() as u32;
+        // The script that failed (the server skipped those after it).
+        let failed = match &result {
+            Ok(_) => batch.len(),
+            Err((at, _)) => spans
+                .iter()
+                .position(|sp| *at < sp.end)
+                .unwrap_or(batch.len() - 1),
+        };
+        let mut notices = notices.into_iter().peekable();
+        for (j, span) in spans.iter().enumerate().take(failed + 1) {
+            if j > 0 {
+                self.starting(scripts[j], first + j);
+            }
+            while let Some((_, n)) = notices.next_if(|(at, _)| *at < span.end) {
+                self.observer.event(&Event::Notice {
+                    file: Some(scripts[j].path()),
+                    notice: &n,
+                });
+            }
+            if j < failed {
+                self.needs_restore = true;
+                self.finished(scripts[j], first + j, each);
+            }
+        }
+        let Err((index, error)) = result else {
+            return Ok(batch.len());
+        };
+        let (span, p) = (&spans[failed], &batch[failed]);
+        let path = scripts[failed].path();
+        let piece = (span.first_piece..span.after_pieces)
+            .contains(&index)
+            .then(|| &p.file.pieces[index - span.first_piece]);
+        let error = match piece {
+            Some(piece) => sql::located(path, piece, error),
+            None if Some(index) == span.record_at => Error::NotRecorded {
+                file: path.to_path_buf(),
+                kept: false,
+                error: Box::new(error),
+            },
+            // COMMIT: a deferred constraint, charged to the file.
+            None if index >= span.after_pieces => Error::DeltaSql {
+                file: path.to_path_buf(),
+                line: p.file.pieces.last().map_or(1, |p| p.line()),
+                error: Box::new(error),
+            },
+            // A session reset or BEGIN.
+            None => Error::from(error),
+        };
+        Err((
+            first + failed,
+            sql::explain_undefined_variables(error, &p.bytes, self.variables),
+        ))
     }
 
     /// In `Single` mode, opens the run's transaction if none is open (at
@@ -400,11 +615,8 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
     }
 
     /// The statements that bring the session back to the settings scripts
-    /// start from (none when no script ran since).
+    /// start from.
     fn restore_statements(&self) -> Vec<Record> {
-        if !self.needs_restore {
-            return Vec::new();
-        }
         let mut out = vec![Record::plain("RESET ALL")];
         for (name, value) in self.settings.iter().flatten() {
             out.push(Record {
@@ -417,6 +629,9 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
 
     /// Brings the session back, one statement at a time.
     fn restore_session(&mut self) -> Result<()> {
+        if !self.needs_restore {
+            return Ok(());
+        }
         for r in &self.restore_statements() {
             self.conn.query(&r.sql, &r.borrowed())?;
         }
@@ -432,15 +647,6 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
             return self.sql_outside_transaction(s, &checksum, &file, started);
         }
         self.ensure_transaction()?;
-        // In a script's own transaction, the server times its row; in one
-        // long transaction it would count from the start of the run, so
-        // there pum times the script and writes the row after it.
-        let timed = self
-            .history
-            .record(s, &checksum, Elapsed::SinceTransactionStart);
-        if pipelinable(&file) && (!self.single || timed.is_none()) {
-            return self.sql_pipelined(path, &file, timed.as_ref());
-        }
         self.restore_session()?;
         if !self.single {
             sql::control(self.conn, "BEGIN", path, None, self.observer)?;
@@ -500,74 +706,6 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
                 kept,
                 error: Box::new(error),
             })
-    }
-
-    /// Runs a script and its row in ONE round trip (libpq pipeline mode):
-    /// session restore, BEGIN, the statements, the row, COMMIT (BEGIN and
-    /// COMMIT only per script). Each statement still reports its own
-    /// error, so the file and line are exact.
-    fn sql_pipelined(
-        &mut self,
-        path: &Path,
-        file: &sql::SqlFile,
-        record: Option<&Record>,
-    ) -> Result<()> {
-        let restore = self.restore_statements();
-        let own_tx = !self.single;
-        let mut statements: Vec<(&str, Vec<Option<&str>>)> = restore
-            .iter()
-            .map(|r| (r.sql.as_str(), r.borrowed()))
-            .collect();
-        if own_tx {
-            statements.push(("BEGIN", Vec::new()));
-        }
-        let first_piece = statements.len();
-        statements.extend(file.pieces.iter().map(|p| (p.sql(), Vec::new())));
-        let after_pieces = statements.len();
-        if let Some(r) = record {
-            statements.push((r.sql.as_str(), r.borrowed()));
-        }
-        if own_tx {
-            statements.push(("COMMIT", Vec::new()));
-        }
-        let borrowed: Vec<(&str, &[Option<&str>])> =
-            statements.iter().map(|(q, p)| (*q, p.as_slice())).collect();
-        let result = self.conn.pipeline(&borrowed);
-        for n in self.conn.take_notices() {
-            self.observer.event(&Event::Notice {
-                file: Some(path),
-                notice: &n,
-            });
-        }
-        let (index, error) = match result {
-            Ok(_) => {
-                self.needs_restore = false;
-                return Ok(());
-            }
-            Err(e) => e,
-        };
-        if own_tx && self.conn.in_transaction() {
-            let _ = self.conn.execute("ROLLBACK");
-        }
-        let piece = index
-            .checked_sub(first_piece)
-            .and_then(|i| file.pieces.get(i));
-        let record_at = record.map(|_| after_pieces);
-        Err(match piece {
-            Some(p) => sql::located(path, p, error),
-            None if Some(index) == record_at => Error::NotRecorded {
-                file: path.to_path_buf(),
-                kept: false,
-                error: Box::new(error),
-            },
-            // COMMIT: a deferred constraint, charged to the file.
-            None if index >= after_pieces => Error::DeltaSql {
-                file: path.to_path_buf(),
-                line: file.pieces.last().map_or(1, |p| p.line()),
-                error: Box::new(error),
-            },
-            None => Error::from(error),
-        })
     }
 
     fn python(&mut self, s: &S, bytes: &[u8], started: Instant) -> Result<()> {

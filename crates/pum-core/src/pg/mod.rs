@@ -475,11 +475,13 @@ impl Conn {
     /// a failure are not run. Each statement is a single command with text
     /// parameters (no COPY).
     ///
-    /// Meant for short batches whose results are small: all statements are
-    /// sent before any result is read.
+    /// Meant for batches whose results are small: all statements are sent
+    /// before any result is read. The notices the server sends are added
+    /// to `notices` with the index of the statement they came with.
     pub fn pipeline(
         &mut self,
         statements: &[(&str, &[Option<&str>])],
+        notices: &mut Vec<(usize, Notice)>,
     ) -> Result<Vec<Rows>, (usize, DbError)> {
         let bad = |i: usize| {
             move |_| {
@@ -525,6 +527,8 @@ impl Conn {
             loop {
                 // SAFETY: live connection; results are owned and cleared.
                 let res = PgResult(unsafe { pq::PQgetResult(self.raw) });
+                // A statement's notices arrive before its outcome.
+                notices.extend(self.take_notices().into_iter().map(|n| (index, n)));
                 if res.0.is_null() {
                     // SAFETY: live connection object.
                     if unsafe { pq::PQstatus(self.raw) } == pq::ConnStatusType::CONNECTION_BAD {
