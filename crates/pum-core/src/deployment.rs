@@ -842,6 +842,35 @@ impl DeploymentsTable {
         )
     }
 
+    /// The same table with its schema spelled out: the schema it is in,
+    /// or, when it does not exist yet, the one `CREATE TABLE` puts it in
+    /// (the first of the search path). A deployment that changes
+    /// `search_path` (pg_dump files set it to '') then cannot make its own
+    /// row go astray. Messages keep the name as given. Unchanged when the
+    /// name is schema-qualified, or when no schema can be found (writing
+    /// then fails as it would have).
+    pub fn resolve(&self, conn: &mut Conn) -> Result<DeploymentsTable> {
+        if self.name.schema.is_some() {
+            return Ok(self.clone());
+        }
+        let rows = conn.query(
+            "SELECT coalesce((SELECT n.nspname FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.oid = pg_catalog.to_regclass($1)), pg_catalog.current_schema())::text",
+            &[Some(&self.sql())],
+        )?;
+        Ok(match rows.scalar() {
+            Some(schema) => DeploymentsTable {
+                name: QualifiedName {
+                    schema: Some(schema.to_string()),
+                    name: self.name.name.clone(),
+                },
+                given: self.given.clone(),
+            },
+            None => self.clone(),
+        })
+    }
+
     /// True when the table exists (on the search path when unqualified).
     pub fn exists(&self, conn: &mut Conn) -> Result<bool> {
         let rows = conn.query(

@@ -524,6 +524,51 @@ fn no_transaction_deployment_runs_create_index_concurrently() {
 }
 
 #[test]
+fn search_path_set_in_a_deployment_neither_loses_its_row_nor_leaks_into_the_next() {
+    let db = Db::new("dp_search_path");
+    db.write(
+        "deployment/00000-schema.sql",
+        "CREATE SCHEMA app;\nSET search_path = app;\nCREATE TABLE in_app (id int);\n",
+    );
+    db.write(
+        "deployment/00001-a.sql",
+        "CREATE TABLE in_public (id int);\n",
+    );
+    // As pg_dump writes it.
+    db.write(
+        "deployment/00002-dump.sql",
+        "SELECT pg_catalog.set_config('search_path', '', false);\n\
+         CREATE TABLE app.from_dump (id int);\n",
+    );
+    db.write(
+        "deployment/00003-b.sql",
+        "CREATE TABLE also_public (id int);\n",
+    );
+    deploy(&db, &[]).ok();
+    assert_eq!(
+        db.column(
+            "SELECT relnamespace::regnamespace || '.' || relname FROM pg_class \
+             WHERE relname IN ('in_app', 'in_public', 'from_dump', 'also_public') ORDER BY 1"
+        ),
+        [
+            "app.from_dump",
+            "app.in_app",
+            "public.also_public",
+            "public.in_public"
+        ]
+    );
+    assert_eq!(
+        rows(&db, "public.tbl_deployments"),
+        [
+            "00000-schema.sql|f",
+            "00001-a.sql|f",
+            "00002-dump.sql|f",
+            "00003-b.sql|f"
+        ]
+    );
+}
+
+#[test]
 fn schema_qualified_table() {
     let db = Db::new("dp_table");
     with_log(&db);
@@ -714,4 +759,30 @@ fn two_deploys_at_once_run_each_file_once() {
         a.all(),
         b.all()
     );
+}
+
+#[test]
+fn lock_timeout_gives_up_and_runs_nothing() {
+    let db = Db::new("dp_lock_timeout");
+    with_log(&db);
+    db.write(
+        "deployment/00000-slow.sql",
+        "SELECT pg_sleep(30);\nINSERT INTO log (file) VALUES ('00000-slow.sql');\n",
+    );
+    let holder = spawn_deploy(&db);
+    wait_for("the slow statement", || sleeping_statements(&db) == 1);
+    // Another spelling of the same table waits for the same lock.
+    let started = Instant::now();
+    let run = deploy(
+        &db,
+        &["-t", "public.tbl_deployments", "--lock-timeout", "1"],
+    );
+    run.expect_code(2);
+    assert!(started.elapsed() < Duration::from_secs(8));
+    assert_has(&run.stderr(), &["public.tbl_deployments", "--lock-timeout"]);
+    assert!(!run.stdout().contains("Applying"), "{}", run.all());
+    send(&holder, "INT");
+    Run(holder.wait_with_output().unwrap()).expect_code(130);
+    assert_eq!(log(&db), Vec::<String>::new());
+    assert_eq!(rows(&db, "tbl_deployments"), Vec::<String>::new());
 }
