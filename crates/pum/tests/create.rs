@@ -519,6 +519,47 @@ fn failure_after_a_no_transaction_file_reports_what_was_committed() {
 }
 
 #[test]
+fn file_that_commits_itself_is_refused_before_anything_runs() {
+    let db = Db::new("cr_commit_in_file");
+    db.write(
+        "create/1-tables/a.sql",
+        "BEGIN;\nCREATE TABLE a (id int);\n  commit ;\n",
+    );
+    db.write("create/2-seed/b.sql", "INSERT INTO a VALUES (1);\n");
+    let run = create(&db, &[]);
+    run.expect_code(2);
+    assert_has(
+        &run.stderr(),
+        &[
+            "create/1-tables/a.sql:3: `commit` ends the transaction",
+            "-- pum:no-transaction",
+        ],
+    );
+    assert!(!run.all().contains("Applying"), "{}", run.all());
+    assert_untouched(&db, &run);
+
+    // Marked, it runs on its own.
+    db.write(
+        "create/1-tables/a.sql",
+        "-- pum:no-transaction\nBEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n",
+    );
+    create(&db, &[]).ok();
+    assert_eq!(db.column("SELECT id FROM a"), ["1"]);
+}
+
+#[test]
+fn savepoints_in_a_file_are_fine() {
+    let db = Db::new("cr_savepoint");
+    db.write(
+        "create/1-tables/a.sql",
+        "CREATE TABLE a (id int);\nSAVEPOINT s;\nINSERT INTO a VALUES (1);\n\
+         ROLLBACK TO SAVEPOINT s;\nINSERT INTO a VALUES (2);\nRELEASE SAVEPOINT s;\n",
+    );
+    create(&db, &[]).ok();
+    assert_eq!(db.column("SELECT id FROM a"), ["2"]);
+}
+
+#[test]
 fn search_path_set_in_one_file_does_not_leak_into_the_next() {
     let db = Db::new("cr_search_path");
     db.write(
