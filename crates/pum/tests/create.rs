@@ -512,10 +512,79 @@ fn failure_after_a_no_transaction_file_reports_what_was_committed() {
         &run.stderr(),
         &[
             "error: create/3-seed/c.sql:1:",
-            "(2): create/1-tables/a.sql, create/2-indexes/a_id.sql",
-            "1 files after them were rolled back",
+            "Kept, committed by a -- pum:no-transaction file (2): \
+             create/1-tables/a.sql, create/2-indexes/a_id.sql.\n\
+             1 file after them was rolled back.\n",
         ],
     );
+}
+
+#[test]
+fn failing_no_transaction_file_says_its_earlier_statements_stay() {
+    let db = Db::new("cr_notx_partial");
+    db.write(
+        "create/1-tables/a.sql",
+        "-- pum:no-transaction\nCREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_id ON a (nope);\n",
+    );
+    let run = create(&db, &["--format", "json"]);
+    run.expect_code(2);
+    assert_eq!(user_objects(&db), ["relation public.a"]);
+    assert_has(
+        &run.stderr(),
+        &[
+            "error: create/1-tables/a.sql:3:",
+            "the statements before the failing one stay",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(v["rolled_back"], false, "{v:#}");
+    assert_eq!(v["stopped_in"]["left"], "may-be-partial");
+}
+
+#[test]
+fn interrupted_create_leaves_the_database_as_it_was() {
+    let db = Db::new("cr_interrupted");
+    db.write("create/1-tables/a.sql", "CREATE TABLE a (id int);\n");
+    db.write(
+        "create/2-seed/slow.sql",
+        "CREATE TABLE b (id int);\nSELECT pg_sleep(30);\n",
+    );
+    let child = db
+        .pum()
+        .args(["create", "-p", &db.name, "-d", "create"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sleeping = || {
+        db.column(&format!(
+            "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' \
+             AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+            db.name
+        ))
+        .len()
+    };
+    let started = std::time::Instant::now();
+    while sleeping() == 0 {
+        assert!(started.elapsed().as_secs() < 20, "the slow file never ran");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let run = Run(child.wait_with_output().unwrap());
+    run.expect_code(143);
+    assert_has(
+        &run.stderr(),
+        &[
+            "interrupted by SIGTERM",
+            "Everything was rolled back (1 file that had run before it)",
+        ],
+    );
+    assert_eq!(sleeping(), 0);
+    assert_untouched(&db, &run);
 }
 
 #[test]
