@@ -568,6 +568,65 @@ fn search_path_set_in_a_deployment_neither_loses_its_row_nor_leaks_into_the_next
     );
 }
 
+/// A role that may log in, named after the test's database.
+fn role(db: &Db) -> String {
+    let role = format!("{}_writer", db.name);
+    db.exec(&format!("CREATE ROLE {role} LOGIN"));
+    // PostgreSQL before 15 lets everyone create in public.
+    db.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    db.exec(&format!("GRANT SELECT, INSERT ON log TO {role}"));
+    db.exec(&format!("GRANT USAGE ON SEQUENCE log_n_seq TO {role}"));
+    role
+}
+
+#[test]
+fn deploying_needs_only_select_and_insert_on_a_table_pum_wrote() {
+    let db = Db::new("dp_writer");
+    with_log(&db);
+    deployments(&db, "deployment", &["00000-a.sql"]);
+    deploy(&db, &[]).ok();
+    let role = role(&db);
+    db.exec(&format!(
+        "GRANT SELECT, INSERT ON tbl_deployments TO {role}"
+    ));
+    deployments(&db, "deployment", &["00001-b.sql"]);
+    let as_role = format!("service={} user={role}", db.name);
+    db.run(&["deploy", "-p", &as_role]).ok();
+    assert_eq!(log(&db), ["00000-a.sql", "00001-b.sql"]);
+    assert_eq!(
+        rows(&db, "tbl_deployments"),
+        ["00000-a.sql|f", "00001-b.sql|f"]
+    );
+}
+
+#[test]
+fn a_role_that_cannot_add_the_checksum_column_is_told_what_to_run() {
+    let db = Db::new("dp_not_owner");
+    with_log(&db);
+    db.exec(ORIGINAL_DDL);
+    deployments(&db, "deployment", &["00000-a.sql"]);
+    let role = role(&db);
+    db.exec(&format!(
+        "GRANT SELECT, INSERT ON tbl_deployments TO {role}"
+    ));
+    let as_role = format!("service={} user={role}", db.name);
+    let run = db.run(&["deploy", "-p", &as_role]);
+    run.expect_code(2);
+    assert_has(
+        &run.stderr(),
+        &[
+            "cannot add pum's checksum column to the deployments table tbl_deployments",
+            "must be owner",
+            "ADD COLUMN IF NOT EXISTS checksum text` as the table's owner",
+        ],
+    );
+    assert_eq!(log(&db), Vec::<String>::new());
+    // Once the owner added it, the role deploys.
+    db.exec("ALTER TABLE tbl_deployments ADD COLUMN checksum text");
+    db.run(&["deploy", "-p", &as_role]).ok();
+    assert_eq!(log(&db), ["00000-a.sql"]);
+}
+
 #[test]
 fn schema_qualified_table() {
     let db = Db::new("dp_table");
