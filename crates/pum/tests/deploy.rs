@@ -459,6 +459,32 @@ fn failing_deployment_keeps_the_ones_before_it_and_leaves_nothing_of_itself() {
 }
 
 #[test]
+fn json_on_success_lists_what_ran() {
+    let db = Db::new("dp_json_ok");
+    with_log(&db);
+    deployments(&db, "deployment", &["00000-a.sql", "00001-b.sql"]);
+    let file_names = |v: &serde_json::Value| -> Vec<String> {
+        v["applied"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["deployment"]["file_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let run = deploy(&db, &["--format", "json"]);
+    run.ok();
+    let v = json(&run);
+    assert_eq!(file_names(&v), ["00000-a.sql", "00001-b.sql"]);
+    assert_eq!(v["table"], "tbl_deployments");
+    assert_eq!(v["dry_run"], false);
+
+    let v = json(deploy(&db, &["--format", "json"]).ok());
+    assert_eq!(file_names(&v), Vec::<String>::new());
+    assert_eq!(v["plan"]["items"][1]["status"], "applied");
+    assert_eq!(log(&db), ["00000-a.sql", "00001-b.sql"]);
+}
+
+#[test]
 fn failure_in_json_names_what_stays() {
     let db = Db::new("dp_json_fail");
     with_log(&db);
