@@ -528,6 +528,21 @@ fn copy_from_stdin_in_a_deployment() {
 }
 
 #[test]
+fn server_notices_are_shown_with_their_file() {
+    let db = Db::new("dp_notices");
+    db.write(
+        "deployment/00000-a.sql",
+        "DO $$BEGIN RAISE NOTICE 'hello from a'; END$$;\n",
+    );
+    let run = deploy(&db, &[]);
+    run.ok();
+    assert_has(
+        &run.stderr(),
+        &["deployment/00000-a.sql: NOTICE: hello from a"],
+    );
+}
+
+#[test]
 fn no_transaction_deployment_runs_create_index_concurrently() {
     let db = Db::new("dp_notx");
     db.write(
