@@ -204,8 +204,8 @@ fn create_failed(failure: &CreateFailure, opts: &CreateOptions) {
         } else if failure.rolled_back > 0 {
             writeln!(
                 err,
-                "Everything was rolled back ({} that had run before it): the database is as it \
-                 was before `pum create`.",
+                "Everything was rolled back ({} that had run): the database is as it was before \
+                 `pum create`.",
                 files(failure.rolled_back)
             )
         } else {

@@ -333,7 +333,15 @@ fn baseline_table_in_a_schema_nobody_creates_rolls_everything_back() {
     db.write("create/1-tables/a.sql", "CREATE TABLE a (id int);\n");
     let run = create(&db, &["--baseline", "1.2.0", "-t", "nowhere.info"]);
     run.expect_code(2);
-    assert_has(&run.stderr(), &["nowhere", "does not exist"]);
+    assert_has(
+        &run.stderr(),
+        &[
+            "nowhere",
+            "does not exist",
+            "Everything was rolled back (1 file that had run)",
+            "No baseline was recorded.",
+        ],
+    );
     assert_untouched(&db, &run);
 }
 
@@ -580,7 +588,7 @@ fn interrupted_create_leaves_the_database_as_it_was() {
         &run.stderr(),
         &[
             "interrupted by SIGTERM",
-            "Everything was rolled back (1 file that had run before it)",
+            "Everything was rolled back (1 file that had run)",
         ],
     );
     assert_eq!(sleeping(), 0);
