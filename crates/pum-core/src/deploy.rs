@@ -175,7 +175,10 @@ pub fn deploy(
     let found = deployment::discover(&opts.dir, opts.kind)?;
     // The files' own problems first, before the database is touched.
     refuse(found.blocking(opts.strict), opts.strict)?;
-    let table = &opts.table;
+    // Named with its schema: the files may change search_path, and two
+    // spellings of one table (tbl_deployments, public.tbl_deployments)
+    // share one lock.
+    let table = &opts.table.resolve(conn)?;
     let mut failure = None;
     let outcome = history::with_lock(
         conn,

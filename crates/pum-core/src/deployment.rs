@@ -842,6 +842,35 @@ impl DeploymentsTable {
         )
     }
 
+    /// The same table with its schema spelled out: the schema it is in,
+    /// or, when it does not exist yet, the one `CREATE TABLE` puts it in
+    /// (the first of the search path). A deployment that changes
+    /// `search_path` (pg_dump files set it to '') then cannot make its own
+    /// row go astray. Messages keep the name as given. Unchanged when the
+    /// name is schema-qualified, or when no schema can be found (writing
+    /// then fails as it would have).
+    pub fn resolve(&self, conn: &mut Conn) -> Result<DeploymentsTable> {
+        if self.name.schema.is_some() {
+            return Ok(self.clone());
+        }
+        let rows = conn.query(
+            "SELECT coalesce((SELECT n.nspname FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.oid = pg_catalog.to_regclass($1)), pg_catalog.current_schema())::text",
+            &[Some(&self.sql())],
+        )?;
+        Ok(match rows.scalar() {
+            Some(schema) => DeploymentsTable {
+                name: QualifiedName {
+                    schema: Some(schema.to_string()),
+                    name: self.name.name.clone(),
+                },
+                given: self.given.clone(),
+            },
+            None => self.clone(),
+        })
+    }
+
     /// True when the table exists (on the search path when unqualified).
     pub fn exists(&self, conn: &mut Conn) -> Result<bool> {
         let rows = conn.query(
@@ -886,13 +915,49 @@ impl DeploymentsTable {
     /// Makes the table ready for pum's rows: creates it if needed and adds
     /// the checksum column if it is missing (only then, so a table that
     /// has it needs no `ALTER`).
+    ///
+    /// Neither is tried when not needed: a role that may only read and
+    /// insert rows deploys into a table that exists with the column,
+    /// without the right to create tables in its schema. When the right is
+    /// missing for what is needed, the error says what to run as the owner.
     pub fn prepare_for_writing(&self, conn: &mut Conn) -> Result<()> {
-        self.create(conn)?;
+        if !self.exists(conn)? {
+            self.create(conn).map_err(|e| {
+                self.explain_denied(
+                    e,
+                    "cannot create the deployments table",
+                    "create it as a role that may create tables in its schema (or give -t \
+                     another table)",
+                )
+            })?;
+        }
         if !self.has_checksum_column(conn)? {
-            conn.execute(&self.checksum_column_sql())?;
+            conn.execute(&self.checksum_column_sql()).map_err(|e| {
+                self.explain_denied(
+                    e.into(),
+                    "cannot add pum's checksum column to the deployments table",
+                    &format!(
+                        "pum adds it once, nullable, so the original tool's inserts keep \
+                         working: run `{}` as the table's owner, or deploy once as the owner",
+                        self.checksum_column_sql()
+                    ),
+                )
+            })?;
             conn.take_notices();
         }
         Ok(())
+    }
+
+    /// A permission error of the server, turned into one that says what
+    /// pum was doing and what to do; any other error as it is.
+    fn explain_denied(&self, e: Error, doing: &str, fix: &str) -> Error {
+        match e.db_error() {
+            Some(db) if db.code == "42501" => Error::invalid(format!(
+                "{doing} {}: ERROR {}: {}; {fix}",
+                self.given, db.code, db.message
+            )),
+            _ => e,
+        }
     }
 
     /// Reads every row, oldest first. A database without the table has no

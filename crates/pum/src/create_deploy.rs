@@ -58,7 +58,10 @@ pub fn create(a: CreateArgs, ctx: &Ctx) -> Result<u8> {
             if json {
                 let _ = render::json(&FailureJson {
                     failed: true,
-                    rolled_back: failure.committed.is_empty(),
+                    // A failing -- pum:no-transaction file keeps its
+                    // statements before the failing one.
+                    rolled_back: failure.committed.is_empty()
+                        && !matches!(failure.stopped_in, Some((_, Leftover::MayBePartial))),
                     applied: &failure.committed,
                     stopped_in: failure.stopped_in.as_ref().map(|(f, left)| StoppedJson {
                         path: f.path.display().to_string(),
@@ -192,23 +195,24 @@ fn create_failed(failure: &CreateFailure, opts: &CreateOptions) {
     let mut err = io::stderr().lock();
     render::core_error(&mut err, &failure.error);
     let stopped = failure.stopped_in.as_ref();
+    let partial = matches!(stopped, Some((_, Leftover::MayBePartial)));
+    let partial_note = "the failing file runs outside a transaction (-- pum:no-transaction): \
+                        the statements before the failing one stay";
     let _ = if failure.committed.is_empty() {
-        match stopped {
-            Some((_, Leftover::MayBePartial)) => writeln!(
+        if partial {
+            writeln!(err, "Nothing before it was kept, but {partial_note}.")
+        } else if failure.rolled_back > 0 {
+            writeln!(
                 err,
-                "Nothing before it was kept, but the failing file runs outside a transaction \
-                 (-- pum:no-transaction): the statements before the failing one stay."
-            ),
-            Some(_) if failure.rolled_back > 0 => writeln!(
-                err,
-                "Everything was rolled back ({} files that had run before it): the database is as \
-                 it was before `pum create`.",
-                failure.rolled_back
-            ),
-            _ => writeln!(
+                "Everything was rolled back ({} that had run): the database is as it was before \
+                 `pum create`.",
+                files(failure.rolled_back)
+            )
+        } else {
+            writeln!(
                 err,
                 "Nothing was changed: the database is as it was before `pum create`."
-            ),
+            )
         }
     } else {
         let names: Vec<String> = failure
@@ -216,17 +220,25 @@ fn create_failed(failure: &CreateFailure, opts: &CreateOptions) {
             .iter()
             .map(|c| c.file.path.display().to_string())
             .collect();
+        let mut text = format!(
+            "Kept, committed by a -- pum:no-transaction file ({}): {}.",
+            names.len(),
+            names.join(", ")
+        );
+        match failure.rolled_back {
+            0 => {}
+            1 => text.push_str("\n1 file after them was rolled back."),
+            n => text.push_str(&format!("\n{n} files after them were rolled back.")),
+        }
+        if partial {
+            text.push_str(&format!("\nAnd {partial_note}."));
+        }
         writeln!(
             err,
-            "Committed before a -- pum:no-transaction file, and kept ({}): {}.\n\
-             {} files after them were rolled back. Drop the database and run `pum create` again \
-             once the file is fixed.",
-            names.len(),
-            names.join(", "),
-            failure.rolled_back
+            "{text}\nDrop the database and run `pum create` again once the file is fixed."
         )
     };
-    if opts.baseline.is_some() && failure.stopped_in.is_some() {
+    if opts.baseline.is_some() && (stopped.is_some() || failure.rolled_back > 0) {
         let _ = writeln!(err, "No baseline was recorded.");
     }
 }
