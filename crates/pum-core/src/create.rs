@@ -221,63 +221,21 @@ pub fn create(
 
 /// The files that would end the creation's transaction themselves
 /// (`BEGIN; ... COMMIT;`, common in files written for a tool that ran each
-/// file on its own): after their COMMIT the files before them could no
-/// longer be rolled back, so they are refused before anything runs, each
-/// with its line. Files marked `-- pum:no-transaction` run on their own and
-/// may; savepoints are fine. A file that cannot be read or split is left
-/// to the run, which reports it with its line.
+/// file on its own): refused before anything runs, each with its line.
+/// Files marked `-- pum:no-transaction` run on their own and may.
 fn transaction_ends(tree: &Tree, variables: &Variables) -> Vec<String> {
-    let mut problems = Vec::new();
-    for f in &tree.files {
-        let Ok(bytes) = crate::delta::read(&f.path) else {
-            continue;
-        };
-        let Ok(file) = crate::apply::sql::prepare(&f.path, &bytes, variables) else {
-            continue;
-        };
-        if file.no_transaction {
-            continue;
-        }
-        let found = file.pieces.iter().find(|p| {
-            matches!(p, crate::script::Piece::Statement { .. }) && ends_transaction(p.sql())
-        });
-        if let Some(p) = found {
-            let statement: String = p.sql().split_whitespace().collect::<Vec<_>>().join(" ");
-            problems.push(format!(
-                "{}:{}: `{}` ends the transaction the whole creation runs in, so a later failure \
-                 could not roll back what ran before it: remove it (and its BEGIN), or mark the \
-                 file `-- pum:no-transaction` on its first line to run it on its own",
-                f.path.display(),
-                p.line(),
-                statement.trim_end_matches(';').trim_end()
-            ));
-        }
-    }
-    problems
-}
-
-/// True for a statement that ends the current transaction (COMMIT, END,
-/// ROLLBACK, ABORT, PREPARE TRANSACTION), not for ROLLBACK TO SAVEPOINT.
-fn ends_transaction(sql: &str) -> bool {
-    let words: Vec<String> = sql
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .take(3)
-        .map(|w| w.to_ascii_uppercase())
-        .collect();
-    let word = |i: usize| words.get(i).map(String::as_str);
-    match word(0) {
-        Some("COMMIT" | "END" | "ABORT") => true,
-        Some("ROLLBACK") => {
-            let next = match word(1) {
-                Some("WORK" | "TRANSACTION") => word(2),
-                other => other,
-            };
-            next != Some("TO")
-        }
-        Some("PREPARE") => word(1) == Some("TRANSACTION"),
-        _ => false,
-    }
+    tree.files
+        .iter()
+        .filter_map(|f| {
+            crate::apply::sql::ends_transaction_in(
+                &f.path,
+                variables,
+                "the transaction the whole creation runs in",
+                "remove it (and its BEGIN), or mark the file `-- pum:no-transaction` on its \
+                 first line to run it on its own",
+            )
+        })
+        .collect()
 }
 
 /// A database that has a baseline already is not new: refuse before
@@ -314,40 +272,4 @@ fn record_baseline(conn: &mut Conn, b: &Baseline) -> Result<()> {
         },
     )?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ends_transaction;
-
-    #[test]
-    fn statements_that_end_the_transaction() {
-        for s in [
-            "COMMIT;",
-            "commit work",
-            "END;",
-            "ROLLBACK;",
-            "rollback transaction",
-            "ABORT",
-            "PREPARE TRANSACTION 'x'",
-            "COMMIT AND CHAIN",
-            "COMMIT/* done */;",
-        ] {
-            assert!(ends_transaction(s), "{s}");
-        }
-        for s in [
-            "BEGIN;",
-            "ROLLBACK TO SAVEPOINT a;",
-            "rollback work to a",
-            "ROLLBACK TRANSACTION TO SAVEPOINT a",
-            "SAVEPOINT a",
-            "RELEASE SAVEPOINT a",
-            "PREPARE q AS SELECT 1",
-            "COMMENT ON TABLE t IS 'commit'",
-            "CREATE TABLE commit_log (id int)",
-            "SELECT 'END'",
-        ] {
-            assert!(!ends_transaction(s), "{s}");
-        }
-    }
 }

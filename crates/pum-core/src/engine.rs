@@ -10,8 +10,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::apply::python;
 use crate::apply::runner::{self, Ran, RunOptions, Transactions};
+use crate::apply::{python, sql};
 use crate::delta::{self, type_bits, Delta, Discovery, Lang};
 use crate::error::{Error, Result};
 use crate::event::Observer;
@@ -329,7 +329,7 @@ pub fn upgrade(
             .chain(plan.post_all.iter())
             .collect();
         if opts.single_transaction {
-            problems.extend(single_transaction_problems(&files)?);
+            problems.extend(single_transaction_problems(&files, &opts.variables)?);
         }
         if !problems.is_empty() {
             if opts.strict {
@@ -418,7 +418,7 @@ fn start_worker(opts: &UpgradeOptions, target: &ConnTarget) -> Result<python::Wo
     })
 }
 
-fn single_transaction_problems(files: &[&Delta]) -> Result<Vec<String>> {
+fn single_transaction_problems(files: &[&Delta], variables: &Variables) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     for d in files {
         match d.lang {
@@ -435,6 +435,12 @@ fn single_transaction_problems(files: &[&Delta]) -> Result<Vec<String>> {
                         d.path.display()
                     ));
                 }
+                problems.extend(sql::ends_transaction_in(
+                    &d.path,
+                    variables,
+                    "the transaction of --single-transaction",
+                    "remove it (and its BEGIN), or upgrade without --single-transaction",
+                ));
             }
         }
     }

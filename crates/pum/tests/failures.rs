@@ -475,6 +475,35 @@ fn single_transaction_refuses_pending_no_transaction_delta() {
     assert!(recorded(&db).is_empty());
 }
 
+#[test]
+fn single_transaction_refuses_a_delta_that_commits_itself() {
+    // After its COMMIT the deltas before it could not be rolled back any
+    // more: refused before anything runs, with its line.
+    let db = baselined("single_tx_commit");
+    db.write(
+        "d/delta_1.0.1_a.sql",
+        "BEGIN;\nCREATE TABLE app.a (id int);\nCOMMIT;\n",
+    );
+    db.write(
+        "d/delta_1.0.2_b.sql",
+        "SAVEPOINT s;\nCREATE TABLE app.b (id int);\nROLLBACK TO SAVEPOINT s;\nSELECT 1/0;\n",
+    );
+    let run = up(&db, &["--single-transaction"]);
+    run.expect_code(2);
+    assert_has(
+        &run.stderr(),
+        &["refusing to run", "d/delta_1.0.1_a.sql:3: `COMMIT`"],
+    );
+    // Savepoints are fine.
+    assert!(
+        !run.stderr().contains("delta_1.0.2_b.sql"),
+        "{}",
+        run.stderr()
+    );
+    assert!(app_tables(&db).is_empty());
+    assert!(recorded(&db).is_empty());
+}
+
 // 6. Variables.
 
 #[test]

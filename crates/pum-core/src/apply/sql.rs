@@ -195,9 +195,91 @@ pub fn control(
     })
 }
 
+/// The first statement of a file that ends the transaction it runs in
+/// (COMMIT, ROLLBACK...), as a refusal naming the file and line, for the
+/// runs that must stay one transaction (`pum create`, `upgrade
+/// --single-transaction`): after such a statement, what ran before could
+/// not be rolled back. `what` names that transaction, `fix` says what to
+/// do. `None` for files marked `-- pum:no-transaction` (they run on their
+/// own) and for files that cannot be read or split (the run reports them
+/// with their line).
+pub fn ends_transaction_in(path: &Path, vars: &Variables, what: &str, fix: &str) -> Option<String> {
+    let bytes = crate::delta::read(path).ok()?;
+    let file = prepare(path, &bytes, vars).ok()?;
+    if file.no_transaction {
+        return None;
+    }
+    let p = file
+        .pieces
+        .iter()
+        .find(|p| matches!(p, Piece::Statement { .. }) && ends_transaction(p.sql()))?;
+    let statement: String = p.sql().split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(format!(
+        "{}:{}: `{}` ends {what}, so a later failure could not roll back what ran before it: {fix}",
+        path.display(),
+        p.line(),
+        statement.trim_end_matches(';').trim_end()
+    ))
+}
+
+/// True for a statement that ends the current transaction (COMMIT, END,
+/// ROLLBACK, ABORT, PREPARE TRANSACTION), not for ROLLBACK TO SAVEPOINT.
+fn ends_transaction(sql: &str) -> bool {
+    let words: Vec<String> = sql
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .take(3)
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    let word = |i: usize| words.get(i).map(String::as_str);
+    match word(0) {
+        Some("COMMIT" | "END" | "ABORT") => true,
+        Some("ROLLBACK") => {
+            let next = match word(1) {
+                Some("WORK" | "TRANSACTION") => word(2),
+                other => other,
+            };
+            next != Some("TO")
+        }
+        Some("PREPARE") => word(1) == Some("TRANSACTION"),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_that_end_the_transaction() {
+        for s in [
+            "COMMIT;",
+            "commit work",
+            "END;",
+            "ROLLBACK;",
+            "rollback transaction",
+            "ABORT",
+            "PREPARE TRANSACTION 'x'",
+            "COMMIT AND CHAIN",
+            "COMMIT/* done */;",
+        ] {
+            assert!(ends_transaction(s), "{s}");
+        }
+        for s in [
+            "BEGIN;",
+            "ROLLBACK TO SAVEPOINT a;",
+            "rollback work to a",
+            "ROLLBACK TRANSACTION TO SAVEPOINT a",
+            "SAVEPOINT a",
+            "RELEASE SAVEPOINT a",
+            "PREPARE q AS SELECT 1",
+            "COMMENT ON TABLE t IS 'commit'",
+            "CREATE TABLE commit_log (id int)",
+            "SELECT 'END'",
+        ] {
+            assert!(!ends_transaction(s), "{s}");
+        }
+    }
 
     fn syntax_error() -> Error {
         Error::DeltaSql {
