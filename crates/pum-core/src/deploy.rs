@@ -165,6 +165,15 @@ pub fn status(conn: &mut Conn, opts: &DeployOptions) -> Result<DeployStatus> {
     })
 }
 
+/// Finds and checks the files of `opts.dir` (format, gaps, duplicates),
+/// refusing with every violation at once: what [`deploy`] does first,
+/// before the database is touched.
+pub fn check_files(opts: &DeployOptions) -> Result<deployment::Deployments> {
+    let found = deployment::discover(&opts.dir, opts.kind)?;
+    refuse(found.blocking(opts.strict), opts.strict)?;
+    Ok(found)
+}
+
 /// Runs the pending deployments of `opts.dir`, each with its row.
 pub fn deploy(
     conn: &mut Conn,
@@ -172,9 +181,7 @@ pub fn deploy(
     observer: &mut dyn Observer,
 ) -> Result<DeployReport, DeployFailure> {
     crate::interrupt::check()?;
-    let found = deployment::discover(&opts.dir, opts.kind)?;
-    // The files' own problems first, before the database is touched.
-    refuse(found.blocking(opts.strict), opts.strict)?;
+    let found = check_files(opts)?;
     // Named with its schema: the files may change search_path, and two
     // spellings of one table (tbl_deployments, public.tbl_deployments)
     // share one lock.

@@ -773,8 +773,15 @@ impl DeploymentsTable {
     /// Parses `table` or `schema.table`; without a schema the table is the
     /// first one of that name on the search path, as in the original tool.
     pub fn parse(input: &str) -> Result<DeploymentsTable> {
+        let name = QualifiedName::parse(input).map_err(|e| match e {
+            crate::pg::PgError::InvalidName { input, reason } => Error::invalid(format!(
+                "invalid deployments table '{input}': {reason} (expected TABLE or SCHEMA.TABLE, \
+                 e.g. tbl_deployments or deploy.tbl_deployments)"
+            )),
+            other => Error::from(other),
+        })?;
         Ok(DeploymentsTable {
-            name: QualifiedName::parse(input)?,
+            name,
             given: input.trim().to_string(),
         })
     }

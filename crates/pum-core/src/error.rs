@@ -137,7 +137,8 @@ pub enum Error {
         /// The version already recorded as baseline.
         existing: String,
     },
-    /// Another pum holds the upgrade lock and did not release it in time.
+    /// Another pum holds the lock of a history table and did not release it
+    /// in time.
     LockTimeout {
         /// The table whose lock was requested.
         table: String,
@@ -301,17 +302,17 @@ impl fmt::Display for Error {
             Error::NotRecorded { file, kept, error } => {
                 write!(
                     f,
-                    "{}: its row could not be written to the upgrades table: {error}",
+                    "{}: its row could not be written: {error}",
                     file.display()
                 )?;
                 if *kept {
                     write!(
                         f,
-                        "\n  the delta ran outside pum's transaction, so what it did stays, but it is \
-                         not recorded: the next `pum upgrade` runs it again"
+                        "\n  the file ran outside pum's transaction, so what it did stays, but it is \
+                         not recorded: the next run runs it again"
                     )
                 } else {
-                    write!(f, "\n  the delta was rolled back with its row")
+                    write!(f, "\n  the file was rolled back with its row")
                 }
             }
             Error::Script {
@@ -412,7 +413,7 @@ impl fmt::Display for Error {
             } => {
                 write!(
                     f,
-                    "another upgrade of this database ({table}) is running; gave up after {waited_secs} s"
+                    "another pum is working on this database ({table}); gave up after {waited_secs} s"
                 )?;
                 if let Some(h) = holder {
                     write!(f, "\n  lock held by {h}")?;

@@ -11,8 +11,10 @@ use crate::rehearse::Step;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
-    /// The upgrade lock is held by another session; pum waits.
+    /// The lock of a history table is held by another session; pum waits.
     LockWaiting {
+        /// The table whose lock pum waits for.
+        table: &'a str,
         /// Who holds it, as far as the server says.
         holder: Option<&'a str>,
         /// How long pum will wait.

@@ -320,6 +320,7 @@ fn lock(
     }
     let holder = lock_holder(conn, key)?;
     observer.event(&Event::LockWaiting {
+        table,
         holder: holder.as_deref(),
         timeout,
     });

@@ -614,6 +614,15 @@ pub struct DeployArgs {
     /// Only check the files (format, gaps, duplicates); no database needed. For CI.
     #[arg(long, conflicts_with_all = ["status", "dry_run"])]
     pub check: bool,
+    /// With --check: also check this manual deployment directory, and that no file name is
+    /// used in both (the deployments table records a file by its name alone).
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "check",
+        conflicts_with = "manual"
+    )]
+    pub manual_dir: Option<PathBuf>,
     /// Show every file's status (applied, pending, modified since applied) and the rows;
     /// change nothing.
     #[arg(long, conflicts_with = "dry_run")]

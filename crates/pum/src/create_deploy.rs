@@ -258,7 +258,7 @@ pub fn deploy(a: DeployArgs, ctx: &Ctx) -> Result<u8> {
     });
     let json = a.format == Format::Json;
     if a.check {
-        return check(&dir, kind, a.strict, json);
+        return check(&dir, a.manual_dir.as_deref(), kind, a.strict, json);
     }
     let pg = required_connection(&a.conn.pg_service, "deploy")?;
     let mut opts = DeployOptions::new(&dir);
@@ -268,6 +268,10 @@ pub fn deploy(a: DeployArgs, ctx: &Ctx) -> Result<u8> {
     opts.strict = a.strict;
     opts.dry_run = a.dry_run;
     opts.lock_timeout = ctx.lock_timeout(a.lock_timeout);
+    if !a.status {
+        // The files' own problems first: they need no database.
+        deploy::check_files(&opts)?;
+    }
     let (_, mut conn) = connect(&pg)?;
     if a.status {
         let status = deploy::status(&mut conn, &opts)?;
@@ -313,43 +317,68 @@ pub fn deploy(a: DeployArgs, ctx: &Ctx) -> Result<u8> {
     }
 }
 
-/// `pum deploy --check`: the checks alone, no database.
-fn check(dir: &std::path::Path, kind: Kind, strict: bool, json: bool) -> Result<u8> {
-    let found = deployment::discover(dir, kind)?;
-    let blocking = found.blocking(strict);
-    if json {
-        render::json(&found)?;
-    } else {
+/// `pum deploy --check`: the checks alone, no database; with
+/// `--manual-dir`, both directories and the file names they share.
+fn check(
+    dir: &std::path::Path,
+    manual_dir: Option<&std::path::Path>,
+    kind: Kind,
+    strict: bool,
+    json: bool,
+) -> Result<u8> {
+    let (dirs, across, blocking) = match manual_dir {
+        Some(m) => {
+            let report = deployment::check(dir, Some(m))?;
+            let blocking = report.blocking(strict).len();
+            if json {
+                render::json(&report)?;
+            }
+            let mut dirs = vec![report.regular];
+            dirs.extend(report.manual);
+            (dirs, report.findings, blocking)
+        }
+        None => {
+            let found = deployment::discover(dir, kind)?;
+            let blocking = found.blocking(strict).len();
+            if json {
+                render::json(&found)?;
+            }
+            (vec![found], Vec::new(), blocking)
+        }
+    };
+    if !json {
         let mut out = io::stdout().lock();
+        for d in &dirs {
+            let list = d.findings.iter().map(|f| (f.severity, f.message.as_str()));
+            findings(&mut out, list)?;
+            let problems = d.blocking(strict).len();
+            let next = d.next_free_ordinal();
+            if problems == 0 {
+                let range = match (d.files.first(), d.files.last()) {
+                    (Some(a), Some(b)) => format!(", {} to {}", a.digits, b.digits),
+                    _ => String::new(),
+                };
+                writeln!(
+                    out,
+                    "{}: {}{range}, every check passed; the next file is {next}-....sql",
+                    d.dir.display(),
+                    files(d.files.len())
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{}: {problems} problem(s) to fix before anything can be deployed; \
+                     the next free ordinal is {next}",
+                    d.dir.display()
+                )?;
+            }
+        }
         findings(
             &mut out,
-            found
-                .findings
-                .iter()
-                .map(|f| (f.severity, f.message.as_str())),
+            across.iter().map(|f| (f.severity, f.message.as_str())),
         )?;
-        if blocking.is_empty() {
-            let range = match (found.files.first(), found.files.last()) {
-                (Some(a), Some(b)) => format!(", {} to {}", a.digits, b.digits),
-                _ => String::new(),
-            };
-            writeln!(
-                out,
-                "{}: {}{range}, every check passed; the next file is {}-....sql",
-                dir.display(),
-                files(found.files.len()),
-                found.next_free_ordinal()
-            )?;
-        } else {
-            writeln!(
-                out,
-                "{}: {} problem(s) to fix before anything can be deployed.",
-                dir.display(),
-                blocking.len()
-            )?;
-        }
     }
-    Ok(if blocking.is_empty() {
+    Ok(if blocking == 0 {
         EXIT_OK
     } else {
         EXIT_DIFFERENCES

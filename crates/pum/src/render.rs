@@ -36,10 +36,14 @@ impl Observer for Progress {
         let mut err = io::stderr().lock();
         // Output errors (closed pipe) must not abort an upgrade half-way.
         let _ = match event {
-            Event::LockWaiting { holder, timeout } => writeln!(
+            Event::LockWaiting {
+                table,
+                holder,
+                timeout,
+            } => writeln!(
                 err,
-                "Another upgrade of this database is running{}; waiting up to {} s...",
-                holder.map(|h| format!(" ({h})")).unwrap_or_default(),
+                "Another pum is working on this database ({table}){}; waiting up to {} s...",
+                holder.map(|h| format!(", held by {h}")).unwrap_or_default(),
                 timeout.as_secs()
             ),
             Event::Starting {

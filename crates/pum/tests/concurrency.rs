@@ -89,7 +89,7 @@ fn two_simultaneous_upgrades_apply_each_delta_once() {
         .iter()
         .filter(|r| {
             r.stderr()
-                .contains("Another upgrade of this database is running")
+                .contains("Another pum is working on this database (app.info)")
         })
         .count();
     assert_eq!(waited, 1, "--- a\n{}\n--- b\n{}", a.all(), b.all());
@@ -126,7 +126,7 @@ fn lock_timeout_names_the_holder() {
     assert!(took < Duration::from_secs(8), "took {took:?}");
     let err = up.stderr();
     assert!(
-        err.contains("error: another upgrade of this database") && err.contains("is running"),
+        err.contains("error: another pum is working on this database (app.info)"),
         "{}",
         up.all()
     );
@@ -180,7 +180,7 @@ fn lock_is_released_after_a_failed_upgrade() {
         up.all()
     );
     assert!(
-        !up.stderr().contains("Another upgrade"),
+        !up.stderr().contains("Another pum"),
         "waited for a lock:\n{}",
         up.all()
     );
@@ -200,7 +200,7 @@ fn lock_is_released_after_a_failed_upgrade() {
     let up = Run(db.pum().args(&args).output().unwrap());
     up.ok();
     assert!(
-        !up.stderr().contains("Another upgrade"),
+        !up.stderr().contains("Another pum"),
         "waited for a lock:\n{}",
         up.all()
     );

@@ -107,6 +107,42 @@ fn checks_report_every_violation_together_and_nothing_runs() {
 }
 
 #[test]
+fn violations_are_reported_before_connecting() {
+    // A database that cannot be reached: the files' own problems come
+    // first, and they are what the user has to fix.
+    let db = Db::new("dp_checks_offline");
+    broken_directory(&db);
+    let run = db.run(&["deploy", "-p", "host=/nonexistent dbname=nowhere"]);
+    run.expect_code(2);
+    assert_has(&run.stderr(), VIOLATIONS);
+    assert!(!run.stderr().contains("nonexistent"), "{}", run.stderr());
+}
+
+#[test]
+fn check_with_a_manual_dir_finds_a_file_name_used_in_both() {
+    let db = Db::new("dp_check_both");
+    deployments(&db, "deployment", &["00000-a.sql", "00001-fix.sql"]);
+    deployments(&db, "manual-deployment", &["00001-fix.sql", "00007-b.sql"]);
+    let run = db.run(&["deploy", "--check", "--manual-dir", "manual-deployment"]);
+    run.expect_code(1);
+    assert_has(
+        &run.stdout(),
+        &[
+            "deployment: 2 files, 00000 to 00001, every check passed",
+            "manual-deployment: 2 files, 00001 to 00007, every check passed",
+            "deployment/00001-fix.sql and manual-deployment/00001-fix.sql have the same name",
+        ],
+    );
+    std::fs::rename(
+        db.path().join("manual-deployment/00001-fix.sql"),
+        db.path().join("manual-deployment/00001-manual-fix.sql"),
+    )
+    .unwrap();
+    db.run(&["deploy", "--check", "--manual-dir", "manual-deployment"])
+        .ok();
+}
+
+#[test]
 fn check_needs_no_database_and_exits_1_on_a_violation() {
     let dir = tempfile::tempdir().unwrap();
     let pum = |args: &[&str]| {
