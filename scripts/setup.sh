@@ -3,7 +3,8 @@
 #
 #   scripts/setup.sh            build + demo: PostgreSQL server and client, libpq
 #   scripts/setup.sh --tests    + psycopg2 for Python deltas, Python pum 0.10 for
-#                                 the compatibility tests
+#                                 the compatibility tests, openssl, zsh and fish for
+#                                 the install tests
 #   scripts/setup.sh --bench    + hyperfine and Python pum 0.10
 #
 # Debian/Ubuntu (apt). Elsewhere it says what is missing and stops.
@@ -41,6 +42,11 @@ pkg-config --exists libpq 2>/dev/null || pkgs+=(libpq-dev pkg-config)
 command -v python3 >/dev/null || pkgs+=(python3)
 if [ $tests = 1 ]; then
   /usr/bin/python3 -c 'import psycopg2' 2>/dev/null || pkgs+=(python3-psycopg2)
+  # The install tests: a test certificate, a terminal, the shells completed.
+  command -v openssl >/dev/null || pkgs+=(openssl)
+  command -v script >/dev/null || pkgs+=(bsdutils)
+  command -v zsh >/dev/null || pkgs+=(zsh)
+  command -v fish >/dev/null || pkgs+=(fish)
 fi
 if [ $tests = 1 ] || [ $bench = 1 ]; then
   /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)

@@ -49,6 +49,11 @@ pub struct Cli {
     )]
     pub config: Option<PathBuf>,
 
+    /// When to colour the output: auto (on a terminal only; never with NO_COLOR set,
+    /// also when not a terminal with CLICOLOR_FORCE set), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = clap::ColorChoice::Auto, global = true)]
+    pub color: clap::ColorChoice,
+
     /// The command.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -108,6 +113,12 @@ pub enum Command {
     /// pointing at this pum binary. The cluster is stopped and deleted afterwards.
     #[command(after_help = "Exit code: the command's own, or 2 if the cluster could not start.")]
     Sandbox(SandboxArgs),
+    /// Print a shell completion script for bash, zsh, fish, powershell or elvish.
+    #[command(after_help = crate::docs::COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print pum's manual page (roff), or write one page per command into a directory.
+    #[command(after_help = crate::docs::MAN_HELP)]
+    Man(ManArgs),
 }
 
 /// The connection option shared by the database commands.
@@ -507,4 +518,24 @@ pub struct TestAndUpgradeArgs {
     /// Upgrade production without asking (needed when there is no terminal to ask on).
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Options of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of this command (pum-COMMAND(1)) instead of pum(1).
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Option<String>,
+    /// Write every page (pum.1 and pum-COMMAND.1 for each command) into this directory
+    /// instead of printing one.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }

@@ -172,6 +172,8 @@ pub fn run(command: Command, ctx: &Ctx) -> Result<u8> {
         Command::TestAndUpgrade(a) => rehearse(a.rehearsal, true, a.yes, ctx),
         Command::Test(a) => rehearse(a, false, false, ctx),
         Command::Sandbox(a) => sandbox(a),
+        Command::Completions(a) => crate::docs::completions(a),
+        Command::Man(a) => crate::docs::man(a),
     }
 }
 

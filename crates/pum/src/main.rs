@@ -4,7 +4,9 @@
 mod argv;
 mod cli;
 mod commands;
+mod docs;
 mod render;
+mod term;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    term::init(cli.color);
     if cli.version {
         let _ = writeln!(
             std::io::stdout(),
