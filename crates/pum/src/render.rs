@@ -713,7 +713,16 @@ pub fn restore_errors(errors: &[String]) -> io::Result<()> {
 /// wording); never an implicit yes without a terminal.
 pub fn confirm(production: &str, yes: bool) -> bool {
     use std::io::IsTerminal;
+    // Asked only after a comparison that found nothing.
+    let _ = writeln!(
+        io::stdout(),
+        "   no difference: the upgraded copy matches the reference"
+    );
     if yes {
+        let _ = writeln!(
+            io::stdout(),
+            "Upgrading production ({production}): confirmed by --yes."
+        );
         return true;
     }
     if !io::stdin().is_terminal() {
