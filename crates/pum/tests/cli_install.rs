@@ -65,12 +65,7 @@ fn completions_for_every_shell() {
         // Every command and the long forms of pum 0.x's multi-letter options.
         assert_has(
             &r.stdout(),
-            &[
-                "test-and-upgrade",
-                "baseline",
-                "pg_service1",
-                "comp-init",
-            ],
+            &["test-and-upgrade", "baseline", "pg_service1", "comp-init"],
         );
     }
     let r = run(pum().args(["completions", "tcsh"]));
