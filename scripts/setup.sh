@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
 # Installs what pum needs, and only what is missing (safe to run again).
 #
-#   scripts/setup.sh            build + demo: PostgreSQL server and client, libpq
-#   scripts/setup.sh --tests    + psycopg2 for Python deltas, Python pum 0.10 for
-#                                 the compatibility tests
+#   scripts/setup.sh            build + demo: PostgreSQL server and client, libpq,
+#                                 psycopg2 for the interpreter pum runs Python deltas with
+#   scripts/setup.sh --tests    + psycopg2 for /usr/bin/python3 (the tests' interpreter),
+#                                 Python pum 0.10 for the compatibility tests, openssl,
+#                                 zsh and fish for the install tests
 #   scripts/setup.sh --bench    + hyperfine and Python pum 0.10
+#   --python PATH               the interpreter pum will use, if not PUM_PYTHON or the
+#                                 python3 first on PATH (as pum chooses it)
 #
 # Debian/Ubuntu (apt). Elsewhere it says what is missing and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tests=0 bench=0
-for a in "$@"; do
-  case $a in
+tests=0 bench=0 python=${PUM_PYTHON:-python3}
+while [ $# -gt 0 ]; do
+  case $1 in
     --tests) tests=1 ;;
     --bench) bench=1 ;;
-    *) echo "setup.sh: unknown option $a" >&2; exit 2 ;;
+    --python) [ $# -ge 2 ] || { echo "setup.sh: --python needs a path" >&2; exit 2; }
+              python=$2; shift ;;
+    --python=*) python=${1#--python=} ;;
+    *) echo "setup.sh: unknown option $1" >&2; exit 2 ;;
   esac
+  shift
 done
 
 as_root() {
@@ -39,8 +47,28 @@ command -v psql >/dev/null || pkgs+=(postgresql-client)
 command -v pg_dump >/dev/null || pkgs+=(postgresql-client)
 pkg-config --exists libpq 2>/dev/null || pkgs+=(libpq-dev pkg-config)
 command -v python3 >/dev/null || pkgs+=(python3)
+# psycopg2 for the interpreter pum will run Python deltas with (--python,
+# else PUM_PYTHON, else the python3 first on PATH): the distribution's own
+# gets python3-psycopg2, any other (pyenv, a venv, conda) psycopg2-binary
+# from its pip, below.
+py=$(command -v "$python" || true)
+py_pip=0
+if [ -z "$py" ] && [ "$python" != python3 ]; then
+  echo "setup.sh: the Python interpreter '$python' was not found" >&2
+  exit 1
+fi
+if [ -z "$py" ] || [ "$("$py" -c 'import sys; print(sys.prefix)' 2>/dev/null)" = /usr ]; then
+  "${py:-/usr/bin/python3}" -c 'import psycopg2' 2>/dev/null || pkgs+=(python3-psycopg2)
+elif ! "$py" -c 'import psycopg2' 2>/dev/null; then
+  py_pip=1
+fi
 if [ $tests = 1 ]; then
   /usr/bin/python3 -c 'import psycopg2' 2>/dev/null || pkgs+=(python3-psycopg2)
+  # The install tests: a test certificate, a terminal, the shells completed.
+  command -v openssl >/dev/null || pkgs+=(openssl)
+  command -v script >/dev/null || pkgs+=(bsdutils)
+  command -v zsh >/dev/null || pkgs+=(zsh)
+  command -v fish >/dev/null || pkgs+=(fish)
 fi
 if [ $tests = 1 ] || [ $bench = 1 ]; then
   /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
@@ -60,6 +88,15 @@ if [ ${#pkgs[@]} -gt 0 ]; then
   fi
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+fi
+
+if [ $py_pip = 1 ]; then
+  exe=$("$py" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "$py")
+  echo "setup.sh: installing psycopg2-binary for $exe (the interpreter pum runs Python deltas with; choose another with --python)"
+  if ! PIP_ROOT_USER_ACTION=ignore "$py" -m pip install -q --disable-pip-version-check psycopg2-binary; then
+    # Not fatal: only deltas that import psycopg2 need it.
+    echo "setup.sh: warning: could not install psycopg2 with $exe -m pip: Python deltas that import it will fail; install it for that interpreter, or give pum another one (--python, PUM_PYTHON, config python)" >&2
+  fi
 fi
 
 command -v cargo >/dev/null || {

@@ -435,7 +435,7 @@ pub struct RestoreReport {
 }
 
 /// A restore in which pg_restore reported errors, as
-/// [`Error::Restore`](crate::Error::Restore) carries it.
+/// [`Error::Restore`] carries it.
 #[derive(Debug, Clone)]
 pub struct RestoreFailure {
     /// The database restored into, without password.

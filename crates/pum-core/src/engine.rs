@@ -228,7 +228,7 @@ pub fn baseline(
     if opts.mark_applied {
         let duplicates = plan::duplicate_of(&found.deltas);
         for (d, dup) in found.deltas.iter().zip(duplicates) {
-            if !d.version.is_some_and(|v| v <= opts.version) {
+            if d.version.is_none_or(|v| v > opts.version) {
                 continue;
             }
             match dup {

@@ -365,10 +365,17 @@ impl fmt::Display for Error {
                     write!(f, "\n{}", traceback.trim_end())?;
                 }
                 if message.contains("ModuleNotFoundError") || message.contains("ImportError") {
+                    // "No module named 'psycopg2'" (or 'a.b'): name it.
+                    let module = message
+                        .split("No module named '")
+                        .nth(1)
+                        .and_then(|rest| rest.split('\'').next())
+                        .map(|m| format!(" ('{m}')"))
+                        .unwrap_or_default();
                     write!(
                         f,
-                        "\n  the deltas ran with {interpreter}: install the missing module for \
-                         that interpreter, or choose another one with --python, PUM_PYTHON or \
+                        "\n  the deltas ran with {interpreter}: install the missing module{module} \
+                         for that interpreter, or choose another one with --python, PUM_PYTHON or \
                          the config file's `python` key"
                     )?;
                 }

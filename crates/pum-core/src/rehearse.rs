@@ -513,7 +513,11 @@ fn run_steps(
     report.test_upgrade = Some(test_upgrade);
 
     // Compare.
-    let comparison = timed(Step::Compare, "", report, observer, |_| {
+    let reference_label = match &opts.reference {
+        Reference::Given(source) => source.display(),
+        Reference::Init(_) => "built by the --comp-init command in a scratch database".into(),
+    };
+    let comparison = timed(Step::Compare, &reference_label, report, observer, |_| {
         let reference: Snapshot = match &opts.reference {
             Reference::Given(source) => {
                 let (ra, rb) = catalog::read_pair(
@@ -558,7 +562,8 @@ fn run_steps(
     if !confirmed {
         return Ok(Outcome::NotConfirmed);
     }
-    timed(Step::Confirm, "", report, observer, |_| {
+    let guard = "production's upgrades table unchanged since the dump?";
+    timed(Step::Confirm, guard, report, observer, |_| {
         let now = read_rows(&opts.production, &opts.upgrade)?;
         if now != prod_rows {
             return Err(Error::invalid(format!(

@@ -133,7 +133,7 @@ fn mutate(rng: &mut Rng, seeds: &[Vec<u8>], dict: &[&str], input: &mut Vec<u8>) 
             9 if len > 0 => input.truncate(pos),
             _ => {
                 let t = INTERESTING[rng.below(INTERESTING.len())];
-                input.splice(pos..pos, std::iter::repeat(t).take(1 + rng.below(4)));
+                input.splice(pos..pos, std::iter::repeat_n(t, 1 + rng.below(4)));
             }
         }
         input.truncate(MAX_LEN);
@@ -776,7 +776,7 @@ fn check_table_name(input: &[u8]) {
     let s = text(input);
     if let Ok(q) = QualifiedName::parse(&s) {
         assert!(!q.name.is_empty());
-        assert!(q.schema.as_ref().map_or(true, |s| !s.is_empty()));
+        assert!(q.schema.as_ref().is_none_or(|s| !s.is_empty()));
         // The quoted form names the same table.
         assert_eq!(QualifiedName::parse(&q.sql()).ok(), Some(q.clone()));
         let _ = q.to_string();

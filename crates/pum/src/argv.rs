@@ -7,7 +7,7 @@
 use std::ffi::OsString;
 
 /// pum 0.x's multi-letter single-dash options and their long forms.
-const MULTI_LETTER: &[(&str, &str)] = &[
+pub const MULTI_LETTER: &[(&str, &str)] = &[
     ("-p1", "--pg_service1"),
     ("-p2", "--pg_service2"),
     ("-pp", "--pg_service_prod"),

@@ -49,6 +49,11 @@ pub struct Cli {
     )]
     pub config: Option<PathBuf>,
 
+    /// When to colour the output: auto (on a terminal only; never with NO_COLOR set,
+    /// also when not a terminal with CLICOLOR_FORCE set), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = clap::ColorChoice::Auto, global = true)]
+    pub color: clap::ColorChoice,
+
     /// The command.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -129,6 +134,12 @@ pub enum Command {
     /// pointing at this pum binary. The cluster is stopped and deleted afterwards.
     #[command(after_help = "Exit code: the command's own, or 2 if the cluster could not start.")]
     Sandbox(SandboxArgs),
+    /// Print a shell completion script for bash, zsh, fish, powershell or elvish.
+    #[command(after_help = crate::docs::COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print pum's manual page (roff), or write one page per command into a directory.
+    #[command(after_help = crate::docs::MAN_HELP)]
+    Man(ManArgs),
 }
 
 /// The connection option shared by the database commands.
@@ -647,4 +658,24 @@ pub struct DeployArgs {
     /// Output format. With json, stdout is one JSON document (also on failure).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Options of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of this command (pum-COMMAND(1)) instead of pum(1).
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Option<String>,
+    /// Write every page (pum.1 and pum-COMMAND.1 for each command) into this directory
+    /// instead of printing one.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }

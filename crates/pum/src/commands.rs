@@ -174,6 +174,8 @@ pub fn run(command: Command, ctx: &Ctx) -> Result<u8> {
         Command::Create(a) => crate::create_deploy::create(a, ctx),
         Command::Deploy(a) => crate::create_deploy::deploy(a, ctx),
         Command::Sandbox(a) => sandbox(a),
+        Command::Completions(a) => crate::docs::completions(a),
+        Command::Man(a) => crate::docs::man(a),
     }
 }
 

@@ -5,7 +5,9 @@ mod argv;
 mod cli;
 mod commands;
 mod create_deploy;
+mod docs;
 mod render;
+mod term;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    term::init(cli.color);
     if cli.version {
         let _ = writeln!(
             std::io::stdout(),

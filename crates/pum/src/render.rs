@@ -10,6 +10,8 @@ use pum_core::history::UpgradesTable;
 use pum_core::plan::{FindingKind, Severity};
 use pum_core::{Error, Event, Observer};
 
+use crate::term::{self, Paint};
+
 /// Renders library events as they happen.
 pub struct Progress {
     json: bool,
@@ -111,17 +113,17 @@ pub fn json<T: serde::Serialize>(value: &T) -> io::Result<()> {
 
 /// A plain text table with `|` separators, as pum 0.x prints them.
 pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| term::width(h)).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(term::width(c));
         }
     }
     let line = |out: &mut dyn Write, cells: &[String]| -> io::Result<()> {
         let parts: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .map(|(c, w)| term::pad(c, *w))
             .collect();
         writeln!(out, "| {} |", parts.join(" | "))
     };
@@ -479,7 +481,7 @@ pub fn connection_lost(e: &Error) -> bool {
 
 /// Prints an error, with the failing line of a SQL file.
 pub fn core_error(err: &mut impl Write, e: &Error) {
-    let _ = writeln!(err, "error: {e}");
+    let _ = writeln!(err, "{} {e}", error_label());
     if let Error::DeltaSql { file, line, .. } | Error::UndefinedVariables { file, line, .. } = e {
         if let Ok(text) = std::fs::read_to_string(file) {
             if let Some(src) = text.lines().nth(line.saturating_sub(1)) {
@@ -487,6 +489,11 @@ pub fn core_error(err: &mut impl Write, e: &Error) {
             }
         }
     }
+}
+
+/// `error:`, in red on a terminal (stderr).
+fn error_label() -> String {
+    Paint(term::stderr_color()).wrap(term::ERROR, "error:")
 }
 
 /// Any error that ended a command.
@@ -499,43 +506,20 @@ pub fn error(e: &anyhow::Error) {
     match e.downcast_ref::<Error>().or(converted.as_ref()) {
         Some(core) => core_error(&mut err, core),
         None => {
-            let _ = writeln!(err, "error: {e:#}");
+            let _ = writeln!(err, "{} {e:#}", error_label());
         }
     }
 }
 
-/// True when stdout is a terminal and NO_COLOR is not set.
+/// True when stdout is to be coloured (see [`term`]).
 pub fn use_color() -> bool {
-    use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal()
-}
-
-struct Paint(bool);
-
-impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
+    term::stdout_color()
 }
 
 fn one_line(s: Option<&str>) -> String {
     match s {
         Some(v) => v.split_whitespace().collect::<Vec<_>>().join(" "),
         None => "(not set)".into(),
-    }
-}
-
-fn cut(line: &str, width: usize) -> String {
-    if line.chars().count() <= width {
-        line.to_string()
-    } else {
-        let mut s: String = line.chars().take(width.saturating_sub(1)).collect();
-        s.push('…');
-        s
     }
 }
 
@@ -574,7 +558,7 @@ pub fn comparison(
     writeln!(out, "A: {}", labels.0)?;
     writeln!(out, "B: {}", labels.1)?;
     if result.is_empty() {
-        return writeln!(out, "{}", paint.wrap("32", "No difference."));
+        return writeln!(out, "{}", paint.wrap(term::GREEN, "No difference."));
     }
     let mut current = None;
     for d in &result.differences {
@@ -595,7 +579,7 @@ pub fn comparison(
             writeln!(
                 out,
                 "{} ({})",
-                paint.wrap("1", d.kind.name()),
+                paint.wrap(term::BOLD, d.kind.name()),
                 parts.join(", ")
             )?;
         }
@@ -603,12 +587,16 @@ pub fn comparison(
             continue;
         }
         let (mark, code, what) = match d.status {
-            Status::OnlyInA => ("-", "31", "only in A"),
-            Status::OnlyInB => ("+", "32", "only in B"),
-            Status::Different => ("~", "33", "different"),
+            Status::OnlyInA => ("-", term::RED, "only in A"),
+            Status::OnlyInB => ("+", term::GREEN, "only in B"),
+            Status::Different => ("~", term::YELLOW, "different"),
         };
         let line = format!("  {mark} {}  ({what})", d.display_name());
-        let line = if verbose == 1 { cut(&line, 79) } else { line };
+        let line = if verbose == 1 {
+            term::cut(&line, 79)
+        } else {
+            line
+        };
         writeln!(out, "{}", paint.wrap(code, &line))?;
         for attr in &d.attributes {
             let (a, b) = (attr.a.as_deref(), attr.b.as_deref());
@@ -619,15 +607,15 @@ pub fn comparison(
                 let text = diff.unified_diff().header("A", "B").to_string();
                 for l in text.lines() {
                     let code = match l.chars().next() {
-                        Some('-') if !l.starts_with("---") => "31",
-                        Some('+') if !l.starts_with("+++") => "32",
-                        _ => "0",
+                        Some('-') if !l.starts_with("---") => term::RED,
+                        Some('+') if !l.starts_with("+++") => term::GREEN,
+                        _ => term::PLAIN,
                     };
                     writeln!(out, "        {}", paint.wrap(code, l))?;
                 }
             } else {
                 let l = format!("      {}: A {} | B {}", attr.name, one_line(a), one_line(b));
-                let l = if verbose == 1 { cut(&l, 79) } else { l };
+                let l = if verbose == 1 { term::cut(&l, 79) } else { l };
                 writeln!(out, "{l}")?;
             }
         }
@@ -642,7 +630,7 @@ pub fn comparison(
         out,
         "{}",
         paint.wrap(
-            "33",
+            term::YELLOW,
             &format!(
                 "{} difference(s): {}.",
                 result.differences.len(),
@@ -734,7 +722,16 @@ pub fn restore_errors(errors: &[String]) -> io::Result<()> {
 /// wording); never an implicit yes without a terminal.
 pub fn confirm(production: &str, yes: bool) -> bool {
     use std::io::IsTerminal;
+    // Asked only after a comparison that found nothing.
+    let _ = writeln!(
+        io::stdout(),
+        "   no difference: the upgraded copy matches the reference"
+    );
     if yes {
+        let _ = writeln!(
+            io::stdout(),
+            "Upgrading production ({production}): confirmed by --yes."
+        );
         return true;
     }
     if !io::stdin().is_terminal() {

@@ -539,3 +539,40 @@ fn missing_interpreter_fails_before_any_delta_runs() {
     assert!(markers(&db).is_empty());
     assert_eq!(db.scalar("SELECT count(*) FROM app.info"), "1");
 }
+
+/// Without --python, PUM_PYTHON or a config key, pum runs the `python3`
+/// first on PATH. A module missing there is reported with the module, that
+/// interpreter, and every way to choose another one.
+#[test]
+fn missing_module_names_the_interpreter_from_path_and_how_to_choose() {
+    let envs = std::env::var_os("PUM_TEST_PY_ENVS")
+        .expect("set PUM_TEST_PY_ENVS, see scripts/setup.sh --tests");
+    // A venv without psycopg2, first on PATH.
+    let bin = std::path::Path::new(&envs).join("bare/bin");
+    let db = Db::new("missing_module");
+    setup(&db);
+    db.write("delta/delta_1.0.1_needs.py", &py_marker("never"));
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let out = db
+        .pum()
+        .env_remove("PUM_PYTHON")
+        .env("PATH", path)
+        .args(["upgrade", "-p", &db.name, "-t", "app.info", "-d", "delta"])
+        .output()
+        .unwrap();
+    let up = common::Run(out);
+    up.expect_code(2);
+    common::assert_has(
+        &up.stderr(),
+        &[
+            "No module named 'psycopg2'",
+            &format!(
+                "the deltas ran with {} (Python 3.",
+                bin.join("python3").display()
+            ),
+            "install the missing module ('psycopg2') for that interpreter",
+            "--python, PUM_PYTHON or the config file's `python` key",
+        ],
+    );
+    assert_eq!(db.scalar("SELECT count(*) FROM app.info"), "1");
+}

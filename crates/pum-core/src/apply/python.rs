@@ -736,6 +736,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("--python, PUM_PYTHON"), "{text}");
+        assert!(
+            text.contains("install the missing module ('a_module_pum_tests_never_have')"),
+            "{text}"
+        );
     }
 
     #[test]
