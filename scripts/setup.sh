@@ -2,8 +2,8 @@
 # Installs what pum needs, and only what is missing (safe to run again).
 #
 #   scripts/setup.sh            build + demo: PostgreSQL server and client, libpq
-#   scripts/setup.sh --tests    + psycopg2 for Python deltas, Python pum 0.10 for
-#                                 the compatibility tests
+#   scripts/setup.sh --tests    + psycopg2 for Python deltas, Python pum 0.10 and
+#                                 Python pum 1.9.2 for the compatibility tests
 #   scripts/setup.sh --bench    + hyperfine and Python pum 0.10
 #
 # Debian/Ubuntu (apt). Elsewhere it says what is missing and stops.
@@ -75,6 +75,17 @@ if [ $tests = 1 ] || [ $bench = 1 ]; then
     echo "setup.sh: installing Python pum 0.10 into $venv"
     /usr/bin/python3 -m venv "$venv"
     "$venv/bin/pip" install -q 'pum==0.10.0' psycopg2-binary 'setuptools<81'
+  fi
+fi
+
+# Python pum 1.9.2 (the pum 1.x modules' tool), for the side-by-side tests,
+# in a venv of its own with psycopg 3.
+if [ $tests = 1 ]; then
+  venv1=${PUM1_VENV:-target/pum1-venv}
+  if [ ! -x "$venv1/bin/pum" ]; then
+    echo "setup.sh: installing Python pum 1.9.2 into $venv1"
+    /usr/bin/python3 -m venv "$venv1"
+    "$venv1/bin/pip" install -q 'pum==1.9.2' 'psycopg[binary]'
   fi
 fi
 
