@@ -4,7 +4,7 @@
 #   scripts/setup.sh            build + demo: PostgreSQL server and client, libpq,
 #                                 psycopg2 for the interpreter pum runs Python deltas with
 #   scripts/setup.sh --tests    + psycopg2 for /usr/bin/python3 (the tests' interpreter),
-#                                 Python pum 0.10 for the compatibility tests, openssl,
+#                                 Python pum 0.10 and 1.9.2 for the compatibility tests, openssl,
 #                                 zsh and fish for the install tests
 #   scripts/setup.sh --bench    + hyperfine and Python pum 0.10
 #   --python PATH               the interpreter pum will use, if not PUM_PYTHON or the
@@ -112,6 +112,17 @@ if [ $tests = 1 ] || [ $bench = 1 ]; then
     echo "setup.sh: installing Python pum 0.10 into $venv"
     /usr/bin/python3 -m venv "$venv"
     "$venv/bin/pip" install -q 'pum==0.10.0' psycopg2-binary 'setuptools<81'
+  fi
+fi
+
+# Python pum 1.9.2 (the pum 1.x modules' tool), for the side-by-side tests,
+# in a venv of its own with psycopg 3.
+if [ $tests = 1 ]; then
+  venv1=${PUM1_VENV:-target/pum1-venv}
+  if [ ! -x "$venv1/bin/pum" ]; then
+    echo "setup.sh: installing Python pum 1.9.2 into $venv1"
+    /usr/bin/python3 -m venv "$venv1"
+    "$venv1/bin/pip" install -q 'pum==1.9.2' 'psycopg[binary]'
   fi
 fi
 

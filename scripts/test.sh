@@ -18,6 +18,7 @@ if [ "${1:-}" = --pg ]; then
 fi
 scripts/setup.sh --tests
 export PUM010="${PUM010:-$PWD/${PUM010_VENV:-target/pum010-venv}/bin/pum}"
+export PUM1="${PUM1:-$PWD/${PUM1_VENV:-target/pum1-venv}/bin/pum}"
 export PUM_TEST_PY_ENVS="${PUM_TEST_PY_ENVS:-$PWD/${PUM_PY_ENVS:-target/py-envs}}"
 export PUM_TEST_PYTHON="${PUM_TEST_PYTHON:-/usr/bin/python3}"
 if [ -n "$pg" ]; then

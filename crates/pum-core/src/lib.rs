@@ -14,6 +14,9 @@
 //! ([`tree`], numbered subdirectories of SQL files) and ordinal deployments
 //! ([`deployment`], `00000-name.sql` files recorded in `tbl_deployments`).
 //!
+//! pum 1.x modules ([`module`]: `.pum.yaml`, changelogs, `pum_migrations`)
+//! are one more source on the same runner.
+//!
 //! The library never prints: it returns data and reports events.
 
 #![warn(missing_docs)]
@@ -35,6 +38,7 @@ pub mod error;
 pub mod event;
 pub mod history;
 pub mod interrupt;
+pub mod module;
 pub mod pg;
 pub mod plan;
 pub mod rehearse;

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod create_deploy;
 mod docs;
+mod module_cmd;
 mod render;
 mod term;
 
@@ -24,7 +25,29 @@ pub const EXIT_DIFFERENCES: u8 = 1;
 pub const EXIT_FAILED: u8 = 2;
 
 fn main() -> ExitCode {
-    let args = argv::normalize(std::env::args_os());
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // pum 1.x modules have a command line of their own.
+    if module_cmd::is_module_invocation(&raw) {
+        return match module_cmd::parse(raw) {
+            Ok(cli) => {
+                install_interrupt_handler();
+                exit_with(module_cmd::dispatch(cli))
+            }
+            Err((text, is_error)) => {
+                let _ = if is_error {
+                    write!(std::io::stderr(), "{text}")
+                } else {
+                    write!(std::io::stdout(), "{text}")
+                };
+                ExitCode::from(if is_error { EXIT_FAILED } else { EXIT_OK })
+            }
+        };
+    }
+    if let Some(message) = module_cmd::module_given_the_old_way(&raw) {
+        let _ = writeln!(std::io::stderr(), "error: {message}");
+        return ExitCode::from(EXIT_FAILED);
+    }
+    let args = argv::normalize(raw);
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -64,8 +87,14 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILED);
         }
     }
-    // Ctrl-C, SIGTERM, SIGHUP: cancel the server's work, stop children,
-    // clean up, then exit 128 + signal (see pum_core::interrupt).
+    install_interrupt_handler();
+    let outcome = commands::Ctx::load(cli.config).and_then(|ctx| commands::run(command, &ctx));
+    exit_with(outcome)
+}
+
+/// Ctrl-C, SIGTERM, SIGHUP: cancel the server's work, stop children,
+/// clean up, then exit 128 + signal (see pum_core::interrupt).
+fn install_interrupt_handler() {
     let _ = pum_core::interrupt::install(|signal, count| {
         let name = pum_core::interrupt::signal_name(signal);
         let text = if count == 1 {
@@ -75,7 +104,10 @@ fn main() -> ExitCode {
         };
         let _ = writeln!(std::io::stderr(), "{text}");
     });
-    let outcome = commands::Ctx::load(cli.config).and_then(|ctx| commands::run(command, &ctx));
+}
+
+/// The exit code of a command's outcome (and of a signal that stopped it).
+fn exit_with(outcome: anyhow::Result<u8>) -> ExitCode {
     if let Some(signal) = pum_core::interrupt::requested() {
         // The command stopped because of the signal (or finished anyway).
         let failed = !matches!(outcome, Ok(EXIT_OK));

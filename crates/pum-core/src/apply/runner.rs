@@ -62,6 +62,16 @@ pub trait Script {
     fn sets_session(&self) -> bool {
         false
     }
+    /// The statements of a SQL script whose source prepares them itself
+    /// (pum 1.x changelogs and hooks: their own statement splitting and
+    /// `{name}` parameters). `None`, the default: the runner reads
+    /// [`path`](Script::path) and prepares it as a pum 0.x script (psql's
+    /// splitting, `-v` variables). For a script that gives its
+    /// statements, the checksum handed to [`History::record`] is that of
+    /// their text.
+    fn statements(&self) -> Option<Result<sql::SqlFile>> {
+        None
+    }
 }
 
 /// How long a script took, for the history row.
@@ -123,7 +133,9 @@ pub enum Transactions {
     /// before.
     PerScript,
     /// Everything (and [`RunOptions::finally`]) in one transaction: a
-    /// failure leaves the database as it was. A script marked
+    /// failure leaves the database as it was. A transaction the caller
+    /// opened before [`run`] is that transaction (work done in it before
+    /// the first script shares its fate). A script marked
     /// `-- pum:no-transaction` commits what ran before it and runs on its
     /// own; callers that cannot allow that refuse such scripts first.
     Single,
@@ -307,6 +319,16 @@ const BATCH_MAX_STATEMENTS: usize = 1024;
 /// The most SQL text sent in one round trip.
 const BATCH_MAX_BYTES: usize = 1024 * 1024;
 
+/// A SQL script read and prepared.
+struct Loaded {
+    /// The file's bytes, for hints about pum 0.x variables (empty when
+    /// the source gave the statements).
+    bytes: Vec<u8>,
+    file: sql::SqlFile,
+    /// What its row records as its checksum.
+    checksum: String,
+}
+
 /// A script read and prepared to travel in a batch.
 struct Prepared {
     bytes: Vec<u8>,
@@ -351,6 +373,31 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
         }
     }
 
+    /// Reads and prepares a SQL script (or takes the statements its source
+    /// prepared).
+    fn load(&self, s: &S) -> Result<Loaded> {
+        if let Some(file) = s.statements() {
+            let file = file?;
+            let mut text = String::new();
+            for p in &file.pieces {
+                text.push_str(p.sql());
+                text.push('\n');
+            }
+            return Ok(Loaded {
+                bytes: Vec::new(),
+                checksum: delta::checksum(text.as_bytes()),
+                file,
+            });
+        }
+        let bytes = delta::read(s.path())?;
+        let file = sql::prepare(s.path(), &bytes, self.variables)?;
+        Ok(Loaded {
+            checksum: delta::checksum(&bytes),
+            bytes,
+            file,
+        })
+    }
+
     fn script(&mut self, s: &S, index: usize) -> Result<()> {
         crate::interrupt::check()?;
         self.running_no_transaction = false;
@@ -360,12 +407,17 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
             self.settings = Some(self.session_settings()?);
         }
         let started = Instant::now();
-        let bytes = delta::read(s.path())?;
         match s.lang() {
-            Lang::Sql => self
-                .sql(s, &bytes, started)
-                .map_err(|e| sql::explain_undefined_variables(e, &bytes, self.variables))?,
-            Lang::Python => self.python(s, &bytes, started)?,
+            Lang::Sql => {
+                let loaded = self.load(s)?;
+                self.sql(s, &loaded, started).map_err(|e| {
+                    sql::explain_undefined_variables(e, &loaded.bytes, self.variables)
+                })?
+            }
+            Lang::Python => {
+                let bytes = delta::read(s.path())?;
+                self.python(s, &bytes, started)?
+            }
         }
         // A SET in one file (pg_dump files set search_path to '') must not
         // change how the next file runs.
@@ -414,16 +466,17 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
             if s.lang() != Lang::Sql || s.sets_session() {
                 break;
             }
-            let Ok(content) = delta::read(s.path()) else {
-                break;
-            };
-            let Ok(file) = sql::prepare(s.path(), &content, self.variables) else {
+            let Ok(Loaded {
+                bytes: content,
+                file,
+                checksum,
+            }) = self.load(s)
+            else {
                 break;
             };
             if file.no_transaction || !pipelinable(&file) {
                 break;
             }
-            let checksum = delta::checksum(&content);
             let record = self
                 .history
                 .record(s, &checksum, Elapsed::SinceTransactionStart);
@@ -639,19 +692,18 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
         Ok(())
     }
 
-    fn sql(&mut self, s: &S, bytes: &[u8], started: Instant) -> Result<()> {
+    fn sql(&mut self, s: &S, loaded: &Loaded, started: Instant) -> Result<()> {
         let path = s.path();
-        let file = sql::prepare(path, bytes, self.variables)?;
-        let checksum = delta::checksum(bytes);
+        let (file, checksum) = (&loaded.file, &loaded.checksum);
         if file.no_transaction {
-            return self.sql_outside_transaction(s, &checksum, &file, started);
+            return self.sql_outside_transaction(s, checksum, file, started);
         }
         self.ensure_transaction()?;
         self.restore_session()?;
         if !self.single {
             sql::control(self.conn, "BEGIN", path, None, self.observer)?;
         }
-        let res = sql::run(self.conn, path, &file, self.observer).and_then(|()| {
+        let res = sql::run(self.conn, path, file, self.observer).and_then(|()| {
             if !self.single && !self.conn.in_transaction() {
                 let msg = format!(
                     "{} ends the transaction itself (COMMIT/ROLLBACK inside the file); \
@@ -661,12 +713,12 @@ impl<S: Script + ?Sized> Runner<'_, '_, S> {
                 self.observer.event(&Event::Warning { message: &msg });
             }
             let ms = elapsed_ms(started.elapsed());
-            let record = self.history.record(s, &checksum, Elapsed::Millis(ms));
+            let record = self.history.record(s, checksum, Elapsed::Millis(ms));
             self.write(path, record.as_ref(), false)
         });
         res?;
         if !self.single && self.conn.in_transaction() {
-            sql::control(self.conn, "COMMIT", path, Some(&file), self.observer)?;
+            sql::control(self.conn, "COMMIT", path, Some(file), self.observer)?;
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ mod quote;
 
 pub(crate) use conninfo::conninfo_value;
 pub use conninfo::ConnTarget;
-pub use quote::{quote_ident, quote_literal, QualifiedName};
+pub use quote::{psycopg_literal, quote_ident, quote_literal, QualifiedName};
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::fmt;

@@ -47,6 +47,29 @@ pub fn quote_literal(value: &str) -> String {
     out
 }
 
+/// Quotes a string literal as libpq's `PQescapeLiteral` does, which is
+/// what psycopg 3's `sql.Literal` gives for text (pum 1.x parameters):
+/// `'...'` with quotes doubled, or ` E'...'` (with a leading space) and
+/// backslashes doubled when the text holds a backslash. Line breaks stay
+/// as they are.
+pub fn psycopg_literal(value: &str) -> String {
+    let escape = value.contains('\\');
+    let mut out = String::with_capacity(value.len() + 4);
+    if escape {
+        out.push_str(" E");
+    }
+    out.push('\'');
+    for ch in value.chars() {
+        match ch {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 /// A possibly schema-qualified name such as `qwat_sys.info`.
 ///
 /// Split at the dot outside double quotes, each part then quoted as an

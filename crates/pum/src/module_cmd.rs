@@ -1,0 +1,777 @@
+//! pum 1.x modules on the command line, with pum 1.x's spellings: global
+//! options before the command (`pum -p SERVICE -d DIR install`), `-p NAME
+//! VALUE` after it for parameters.
+//!
+//! [`is_module_invocation`] decides, before any parsing, whether a command
+//! line is meant for a pum 1.x module: its command is one of pum 1.x's
+//! module commands and a `-p` or `-d` stands before it (pum 0.x never puts
+//! them there), or `-c` names a `.pum.yaml`, or the command exists only in
+//! pum 1.x (`install`, `uninstall`, `app`, `role`). Everything else is
+//! pum 0.x's command line, unchanged.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use clap::{ArgAction, Args, Parser, Subcommand};
+use pum_core::module::ops::{ChangelogStatus, StepKind};
+use pum_core::module::pep440::Pep440;
+use pum_core::module::{
+    self, BaselineOptions, InfoOptions, InstallOptions, Location, Module, ModuleFailure,
+    ModuleInfo, RunModuleOptions, RunReport, UpgradeOptions,
+};
+use pum_core::Error;
+
+use crate::cli::Format;
+use crate::commands::connect;
+use crate::render::{self, Progress};
+use crate::{EXIT_FAILED, EXIT_OK, EXIT_PENDING};
+
+/// The commands pum 1.x runs on a module.
+const MODULE_COMMANDS: &[&str] = &[
+    "info",
+    "install",
+    "upgrade",
+    "baseline",
+    "uninstall",
+    "app",
+    "role",
+];
+
+/// The commands only pum 1.x has.
+const PUM1_ONLY: &[&str] = &["install", "uninstall", "app", "role"];
+
+/// The global options pum 1.x reads before the command.
+#[derive(Debug, Default)]
+struct Globals {
+    connection: bool,
+    dir: bool,
+    config: Option<String>,
+    command: Option<String>,
+}
+
+/// Reads the options before the command word, pum 1.x's way; `None` when
+/// a token is not one of them (then it is not a pum 1.x command line).
+fn globals(args: &[OsString]) -> Option<Globals> {
+    let mut g = Globals::default();
+    let mut i = 1;
+    while i < args.len() {
+        let t = args[i].to_str()?;
+        let value = |i: usize| args.get(i + 1).and_then(|a| a.to_str()).map(str::to_string);
+        match t {
+            "-c" | "--config_file" | "--config-file" => {
+                g.config = value(i);
+                i += 2;
+            }
+            "-p" | "--pg-connection" => {
+                g.connection = true;
+                i += 2;
+            }
+            "-d" | "--dir" => {
+                g.dir = true;
+                i += 2;
+            }
+            "-q" | "--quiet" | "--verbose" => i += 1,
+            _ if t.starts_with("--config_file=") || t.starts_with("--config-file=") => {
+                g.config = t.split_once('=').map(|(_, v)| v.to_string());
+                i += 1;
+            }
+            _ if t.starts_with("--pg-connection=") => {
+                g.connection = true;
+                i += 1;
+            }
+            _ if t.starts_with("--dir=") => {
+                g.dir = true;
+                i += 1;
+            }
+            _ if t.len() > 1 && t.starts_with('-') && t[1..].bytes().all(|b| b == b'v') => i += 1,
+            _ if t.starts_with('-') => return None,
+            _ => {
+                g.command = Some(t.to_string());
+                break;
+            }
+        }
+    }
+    Some(g)
+}
+
+/// True when the command line is meant for a pum 1.x module.
+pub fn is_module_invocation(args: &[OsString]) -> bool {
+    let Some(g) = globals(args) else {
+        return false;
+    };
+    let Some(command) = g.command.as_deref() else {
+        return false;
+    };
+    if !MODULE_COMMANDS.contains(&command) {
+        return false;
+    }
+    g.connection
+        || g.dir
+        || PUM1_ONLY.contains(&command)
+        || g.config
+            .as_deref()
+            .is_some_and(|c| c.ends_with(".pum.yaml"))
+}
+
+/// A `-d DIR` of a pum 0.x command line that is a pum 1.x module: the
+/// message that says how to run it.
+pub fn module_given_the_old_way(args: &[OsString]) -> Option<String> {
+    let mut after_d = false;
+    for a in args.iter().skip(1).filter_map(|a| a.to_str()) {
+        if a == "-d" || a == "--dir" {
+            after_d = true;
+            continue;
+        }
+        if a.starts_with('-') {
+            after_d = false;
+            continue;
+        }
+        if after_d && Path::new(a).join(".pum.yaml").is_file() {
+            let command = args
+                .get(1)
+                .and_then(|c| c.to_str())
+                .filter(|c| MODULE_COMMANDS.contains(c))
+                .unwrap_or("upgrade");
+            return Some(format!(
+                "{a} is a pum 1.x module (it holds .pum.yaml): give the connection and the \
+                 directory before the command, as pum 1.x does:\n  \
+                 pum -p SERVICE -d {a} {command} [-p NAME VALUE]..."
+            ));
+        }
+    }
+    None
+}
+
+/// pum, for a pum 1.x module (a directory holding `.pum.yaml`).
+///
+/// The connection (-p), the module directory (-d) and the file (-c) come
+/// before the command, as with Python pum 1.x; after install, upgrade and
+/// info, -p NAME VALUE gives a parameter.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pum",
+    disable_version_flag = true,
+    after_help = MODULE_EXIT_CODES
+)]
+pub struct ModuleCli {
+    /// The module's .pum.yaml (default: DIR/.pum.yaml).
+    #[arg(
+        short = 'c',
+        long = "config_file",
+        visible_alias = "config-file",
+        value_name = "FILE"
+    )]
+    config: Option<PathBuf>,
+    /// Database: pg_service name, connection string or URI.
+    #[arg(short = 'p', long = "pg-connection", value_name = "SERVICE")]
+    pg_connection: Option<String>,
+    /// The module directory (holding .pum.yaml).
+    #[arg(short = 'd', long = "dir", value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// More output (pum 1.x's -v, -vv; accepted).
+    #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
+    verbose: u8,
+    /// Less output (accepted).
+    #[arg(short = 'q', long = "quiet")]
+    quiet: bool,
+    #[command(subcommand)]
+    command: ModuleCommand,
+}
+
+const MODULE_EXIT_CODES: &str = "\
+Exit codes:
+  0  success (info: nothing pending, or --exit-code not given)
+  1  info --exit-code: versions are pending
+  2  pum failed: bad input, connection, a failing file (everything rolled back), refused
+  130, 143, 129  stopped by Ctrl-C, SIGTERM or SIGHUP: rolled back";
+
+#[derive(Debug, Subcommand)]
+enum ModuleCommand {
+    /// Show the module, its rows, every changelog with its status and the parameters
+    /// (stored and given).
+    Info(InfoArgs),
+    /// Install the module: create pum_migrations, run the drop hooks, every changelog
+    /// with its row, the create hooks, in one transaction.
+    Install(InstallArgs),
+    /// Upgrade the module: the drop hooks, the pending changelogs with their rows, the
+    /// create hooks, in one transaction.
+    Upgrade(UpgradeArgs),
+    /// Record a version in pum_migrations without running anything.
+    Baseline(BaselineArgs),
+    /// Not supported yet: use Python pum 1.x.
+    #[command(hide = true)]
+    Uninstall(Rest),
+    /// Not supported yet: use Python pum 1.x.
+    #[command(hide = true)]
+    App(Rest),
+    /// Not supported yet: use Python pum 1.x.
+    #[command(hide = true)]
+    Role(Rest),
+}
+
+#[derive(Debug, Args)]
+struct Rest {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    rest: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct ParamArgs {
+    /// A parameter: NAME VALUE, read by the parameter's type (repeatable).
+    #[arg(
+        short = 'p',
+        long = "parameter",
+        num_args = 2,
+        value_names = ["NAME", "VALUE"],
+        action = ArgAction::Append,
+        allow_negative_numbers = true
+    )]
+    parameter: Vec<String>,
+}
+
+impl ParamArgs {
+    fn pairs(&self) -> Vec<(String, String)> {
+        self.parameter
+            .chunks(2)
+            .filter_map(|c| match c {
+                [n, v] => Some((n.clone(), v.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Args)]
+struct InfoArgs {
+    #[command(flatten)]
+    params: ParamArgs,
+    /// Show the plan up to this version.
+    #[arg(short = 'u', long = "max-version", value_name = "VERSION")]
+    max_version: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with 1 when versions are pending.
+    #[arg(long)]
+    exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    params: ParamArgs,
+    /// Skip the drop hooks (application.drop).
+    #[arg(long)]
+    skip_drop_app: bool,
+    /// Skip the create hooks (application.create).
+    #[arg(long)]
+    skip_create_app: bool,
+    /// Record the versions as beta testing (the module then takes no upgrade without
+    /// --force).
+    #[arg(long)]
+    beta_testing: bool,
+    /// Skip granting the roles' permissions (roles are not supported yet: needed for a
+    /// module with roles).
+    #[arg(long)]
+    skip_grant: bool,
+    /// Seconds to wait for another pum working on the same module [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    lock_timeout: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct InstallArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The last version to install.
+    #[arg(long = "max-version", value_name = "VERSION")]
+    max_version: Option<String>,
+    /// Skip creating the roles (roles are not supported yet: needed, with --skip-grant,
+    /// for a module with roles).
+    #[arg(long)]
+    skip_roles: bool,
+    /// Load this demo data set (not supported yet).
+    #[arg(short = 'd', long = "demo-data", value_name = "NAME")]
+    demo_data: Option<String>,
+    /// Install although another module's pum_migrations is in the database.
+    #[arg(long)]
+    allow_multiple_modules: bool,
+}
+
+#[derive(Debug, Args)]
+struct UpgradeArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The last version to apply.
+    #[arg(short = 'u', long = "max-version", value_name = "VERSION")]
+    max_version: Option<String>,
+    /// Upgrade a module installed for beta testing.
+    #[arg(long)]
+    force: bool,
+    /// Do not require a row for every changelog up to the current version (after
+    /// restoring a dump and recording a baseline).
+    #[arg(long)]
+    skip_baseline_check: bool,
+}
+
+#[derive(Debug, Args)]
+struct BaselineArgs {
+    /// The version to record, X.Y or X.Y.Z.
+    #[arg(short = 'b', long = "baseline", value_name = "VERSION")]
+    baseline: String,
+    /// Create pum_migrations when it is missing.
+    #[arg(long)]
+    create_table: bool,
+    /// Create it although another module's pum_migrations is in the database.
+    #[arg(long)]
+    allow_multiple_modules: bool,
+    /// Seconds to wait for another pum working on the same module [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    lock_timeout: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Parses a pum 1.x command line; `Err` carries clap's own output (help,
+/// usage errors) and whether it is an error.
+pub fn parse(args: Vec<OsString>) -> std::result::Result<ModuleCli, (String, bool)> {
+    ModuleCli::try_parse_from(args).map_err(|e| (e.render().to_string(), e.use_stderr()))
+}
+
+fn location(cli: &ModuleCli) -> Location {
+    match &cli.config {
+        Some(f) => Location::File(f.clone()),
+        None => Location::Dir(cli.dir.clone()),
+    }
+}
+
+fn connection(cli: &ModuleCli, command: &str) -> Result<String> {
+    match &cli.pg_connection {
+        Some(c) => Ok(c.clone()),
+        None => bail!(
+            "the database is missing: give -p SERVICE before the command, as pum 1.x does: \
+             pum -p SERVICE -d {} {command} (after the command, -p NAME VALUE is a parameter)",
+            cli.dir.display()
+        ),
+    }
+}
+
+fn max_version(v: &Option<String>) -> Result<Option<Pep440>> {
+    v.as_deref()
+        .map(|s| Pep440::parse(s).map_err(|e| anyhow::anyhow!("--max-version: {e}")))
+        .transpose()
+}
+
+fn lock_timeout(s: Option<u64>) -> std::time::Duration {
+    std::time::Duration::from_secs(s.unwrap_or(60))
+}
+
+/// Runs a parsed pum 1.x command line.
+pub fn dispatch(cli: ModuleCli) -> Result<u8> {
+    let not_yet = |what: &str| -> Result<u8> {
+        bail!(
+            "pum {what} on a pum 1.x module is not supported by this pum yet; use Python pum 1.x \
+             for it (pip install pum)"
+        )
+    };
+    match &cli.command {
+        ModuleCommand::Uninstall(_) => return not_yet("uninstall"),
+        ModuleCommand::App(_) => return not_yet("app"),
+        ModuleCommand::Role(_) => return not_yet("role"),
+        _ => {}
+    }
+    let name = match &cli.command {
+        ModuleCommand::Info(_) => "info",
+        ModuleCommand::Install(_) => "install",
+        ModuleCommand::Upgrade(_) => "upgrade",
+        _ => "baseline",
+    };
+    let pg = connection(&cli, name)?;
+    let module = Module::open(&location(&cli))?;
+    let (_, mut conn) = connect(&pg)?;
+    match &cli.command {
+        ModuleCommand::Info(a) => {
+            let info = module::info(
+                &mut conn,
+                &module,
+                &InfoOptions {
+                    parameters: a.params.pairs(),
+                    max_version: max_version(&a.max_version)?,
+                },
+            )?;
+            if a.format == Format::Json {
+                render::json(&info)?;
+            } else {
+                info_text(&info)?;
+            }
+            Ok(if a.exit_code && info.pending().next().is_some() {
+                EXIT_PENDING
+            } else {
+                EXIT_OK
+            })
+        }
+        ModuleCommand::Install(a) => {
+            let opts = InstallOptions {
+                run: run_options(&a.run, max_version(&a.max_version)?, a.skip_roles),
+                allow_multiple_modules: a.allow_multiple_modules,
+                demo_data: a.demo_data.clone(),
+            };
+            let json = a.run.format == Format::Json;
+            let mut progress = Progress::new(json);
+            let outcome = module::install(&mut conn, &module, &opts, &mut progress);
+            finish(outcome, json, "install")
+        }
+        ModuleCommand::Upgrade(a) => {
+            let opts = UpgradeOptions {
+                run: run_options(&a.run, max_version(&a.max_version)?, false),
+                force: a.force,
+                skip_baseline_check: a.skip_baseline_check,
+            };
+            let json = a.run.format == Format::Json;
+            let mut progress = Progress::new(json);
+            let outcome = module::upgrade(&mut conn, &module, &opts, &mut progress);
+            finish(outcome, json, "upgrade")
+        }
+        ModuleCommand::Baseline(a) => {
+            let report = module::baseline(
+                &mut conn,
+                &module,
+                &BaselineOptions {
+                    version: a.baseline.clone(),
+                    create_table: a.create_table,
+                    allow_multiple_modules: a.allow_multiple_modules,
+                    lock_timeout: lock_timeout(a.lock_timeout),
+                },
+                &mut Progress::new(a.format == Format::Json),
+            )?;
+            if a.format == Format::Json {
+                render::json(&report)?;
+            } else {
+                let mut out = io::stdout().lock();
+                if report.created_table {
+                    writeln!(out, "Created {}.", report.table)?;
+                }
+                if report.migrated_table {
+                    writeln!(out, "Brought {} to table version 3.", report.table)?;
+                }
+                writeln!(
+                    out,
+                    "Recorded version {} in {}.",
+                    report.version, report.table
+                )?;
+            }
+            Ok(EXIT_OK)
+        }
+        _ => unreachable!("handled above"),
+    }
+}
+
+fn run_options(a: &RunArgs, max_version: Option<Pep440>, skip_roles: bool) -> RunModuleOptions {
+    RunModuleOptions {
+        parameters: a.params.pairs(),
+        max_version,
+        beta_testing: a.beta_testing,
+        skip_drop_app: a.skip_drop_app,
+        skip_create_app: a.skip_create_app,
+        skip_roles,
+        skip_grant: a.skip_grant,
+        lock_timeout: lock_timeout(a.lock_timeout),
+    }
+}
+
+/// The document `--format json` prints when an install or upgrade fails.
+#[derive(serde::Serialize)]
+struct FailureJson<'a> {
+    failed: bool,
+    rolled_back: bool,
+    stopped_in: Option<&'a module::ops::Step>,
+    interrupted: Option<String>,
+    error: render::ErrorJson<'a>,
+}
+
+fn finish(
+    outcome: std::result::Result<RunReport, ModuleFailure>,
+    json: bool,
+    what: &str,
+) -> Result<u8> {
+    match outcome {
+        Ok(report) => {
+            if json {
+                render::json(&report)?;
+            } else {
+                run_done(&report, what)?;
+            }
+            Ok(EXIT_OK)
+        }
+        Err(failure) => {
+            let mut err = io::stderr().lock();
+            render::core_error(&mut err, &failure.error);
+            let _ = match (&failure.stopped_in, failure.rolled_back) {
+                (Some((step, _)), n) => writeln!(
+                    err,
+                    "{} {}: everything was rolled back ({} step(s) before it too): the database \
+                     is as it was before `pum {what}`.",
+                    step.path.display(),
+                    if matches!(failure.error, Error::Interrupted { .. }) {
+                        "was running when pum was interrupted"
+                    } else {
+                        "failed"
+                    },
+                    n
+                ),
+                (None, _) => writeln!(err, "Nothing was changed."),
+            };
+            if json {
+                let _ = render::json(&FailureJson {
+                    failed: true,
+                    rolled_back: true,
+                    stopped_in: failure.stopped_in.as_ref().map(|(s, _)| s),
+                    interrupted: render::interrupted(&failure.error),
+                    error: render::error_json(&failure.error),
+                });
+            }
+            Ok(EXIT_FAILED)
+        }
+    }
+}
+
+fn run_done(report: &RunReport, what: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    let ms: u64 = report.ran.iter().map(|s| s.millis).sum();
+    let files = report
+        .ran
+        .iter()
+        .filter(|s| matches!(s.step.kind, StepKind::Changelog { .. }))
+        .count();
+    let hooks = report
+        .ran
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.step.kind,
+                StepKind::DropHook { .. } | StepKind::CreateHook { .. }
+            )
+        })
+        .count();
+    if report.migrated_table {
+        writeln!(out, "Brought {} to table version 3.", report.table)?;
+    }
+    let versions: Vec<&str> = report.recorded.iter().map(|r| r.version.as_str()).collect();
+    let to = report.to.as_deref().unwrap_or("none");
+    if versions.is_empty() {
+        writeln!(
+            out,
+            "No changelog pending: {} stays at {to}; {hooks} hook(s) ran in {ms} ms, committed.",
+            report.module
+        )?;
+    } else {
+        let from = match &report.from {
+            Some(f) => format!("from {f} "),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "{} {} {from}to {to}: {} version(s) ({}), {files} changelog file(s) and {hooks} \
+             hook(s) in {ms} ms, committed together; recorded in {}{}.",
+            if what == "install" {
+                "Installed"
+            } else {
+                "Upgraded"
+            },
+            report.module,
+            versions.len(),
+            versions.join(", "),
+            report.table,
+            if report.beta_testing {
+                " (beta testing)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    Ok(())
+}
+
+fn show(v: &serde_json::Value) -> String {
+    module::params::display(v)
+}
+
+fn info_text(info: &ModuleInfo) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    writeln!(out, "Module: {} ({})", info.module, info.yaml.display())?;
+    match (&info.installed, &info.current) {
+        (false, _) => writeln!(out, "Migrations table: {} (not installed)", info.table)?,
+        (true, current) => writeln!(
+            out,
+            "Migrations table: {} (table version {}), current version: {}{}",
+            info.table,
+            info.table_version.unwrap_or(0),
+            current.as_deref().unwrap_or("none"),
+            if info.beta_testing {
+                " (beta testing)"
+            } else {
+                ""
+            }
+        )?,
+    }
+    if !info.rows.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Rows of {}", info.table)?;
+        let rows: Vec<Vec<String>> = info
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.version.clone(),
+                    r.module.clone().unwrap_or_default(),
+                    r.date_installed.replace('T', " "),
+                    r.changelog_files.len().to_string(),
+                    if r.beta_testing { "yes" } else { "no" }.into(),
+                    r.pum_version.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        render::table(
+            &mut out,
+            &["Version", "Module", "Installed on", "Files", "Beta", "pum"],
+            &rows,
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Changelogs")?;
+    let rows: Vec<Vec<String>> = info
+        .changelogs
+        .iter()
+        .map(|c| {
+            let status = match c.status {
+                ChangelogStatus::Applied => "applied",
+                ChangelogStatus::Pending => "pending",
+                ChangelogStatus::Missing => "not applied (below current)",
+                ChangelogStatus::AboveMaxVersion => "above max version",
+            };
+            let files = if c.changelog.app_only {
+                "(application-only release)".to_string()
+            } else {
+                c.changelog
+                    .files
+                    .iter()
+                    .map(|f| f.rsplit('/').next().unwrap_or(f).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            vec![
+                c.changelog.recorded_version(),
+                status.into(),
+                c.changelog.dir.clone(),
+                files,
+            ]
+        })
+        .collect();
+    render::table(
+        &mut out,
+        &["Version", "Status", "Directory", "Files"],
+        &rows,
+    )?;
+    if !info.parameters.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Parameters")?;
+        let rows: Vec<Vec<String>> = info
+            .parameters
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone(),
+                    p.kind.name().into(),
+                    show(&p.default),
+                    p.stored.as_ref().map(show).unwrap_or_else(|| "-".into()),
+                    format!("{}{}", show(&p.value), if p.given { " (-p)" } else { "" }),
+                    if p.app_only { "yes" } else { "no" }.into(),
+                    if p.conflict {
+                        "differs: upgrade refuses".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        render::table(
+            &mut out,
+            &[
+                "Name", "Type", "Default", "Stored", "This run", "app_only", "",
+            ],
+            &rows,
+        )?;
+    }
+    let hook_line = |h: &module::ops::HookInfo| -> String {
+        let what = match &h.source {
+            module::config::HookSource::File(f) => f.clone(),
+            module::config::HookSource::Code(c) => {
+                let one: String = c.split_whitespace().collect::<Vec<_>>().join(" ");
+                let cut: String = one.chars().take(60).collect();
+                format!(
+                    "SQL code: {cut}{}",
+                    if one.chars().count() > 60 { "..." } else { "" }
+                )
+            }
+        };
+        format!(
+            "  {}: {what}{}",
+            h.origin,
+            if h.supported {
+                ""
+            } else {
+                " (Python: not supported yet)"
+            }
+        )
+    };
+    if !info.drop_hooks.is_empty() || !info.create_hooks.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Application hooks (run by every install and upgrade)")?;
+        for h in info.drop_hooks.iter().chain(&info.create_hooks) {
+            writeln!(out, "{}", hook_line(h))?;
+        }
+    }
+    for (label, list) in [
+        ("Roles", &info.roles),
+        ("Demo data", &info.demo_data),
+        ("Python dependencies", &info.dependencies),
+    ] {
+        if !list.is_empty() {
+            writeln!(out, "{label}: {}", list.join(", "))?;
+        }
+    }
+    writeln!(out)?;
+    for f in &info.findings {
+        writeln!(out, "{}: {}", f.severity, f.message)?;
+    }
+    let pending: Vec<String> = info
+        .pending()
+        .map(|c| c.changelog.recorded_version())
+        .collect();
+    if pending.is_empty() {
+        writeln!(
+            out,
+            "No changelog pending{}.",
+            match &info.current {
+                Some(c) => format!(": the module is at {c}"),
+                None => String::new(),
+            }
+        )?;
+    } else {
+        let files: usize = info.pending().map(|c| c.changelog.files.len()).sum();
+        writeln!(
+            out,
+            "{} version(s) pending ({}, {files} file(s)): `pum {}` would run them.",
+            pending.len(),
+            pending.join(", "),
+            if info.installed { "upgrade" } else { "install" }
+        )?;
+    }
+    out.flush()
+}

@@ -1,0 +1,638 @@
+//! pum 1.x modules (`.pum.yaml`, changelogs, `pum_migrations`) run by our
+//! pum against real clusters: install then upgrade of the example module,
+//! one transaction per run, the refusals, bad `.pum.yaml` inputs each named
+//! clearly, older table versions, baseline, and pum 0.x command lines left
+//! alone.
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_has, Db};
+
+/// Copies `examples/pum1-module` into the test's directory as `m/`.
+fn example(db: &Db) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/pum1-module");
+    copy_dir(&src, &db.path().join("m"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Writes a module `dir` with `.pum.yaml` and files (relative paths).
+fn module(db: &Db, dir: &str, yaml: &str, files: &[(&str, &str)]) {
+    db.write(&format!("{dir}/.pum.yaml"), yaml);
+    for (path, content) in files {
+        db.write(&format!("{dir}/{path}"), content);
+    }
+}
+
+const ROWS: &str =
+    "SELECT module, version, beta_testing, changelog_files::text, parameters::text, \
+                    migration_table_version FROM wn_sys.pum_migrations ORDER BY date_installed";
+
+#[test]
+fn example_module_installs_then_upgrades() {
+    let db = Db::new("mod_example");
+    example(&db);
+    let p = db.name.as_str();
+    // Nothing installed: info shows both versions pending.
+    let r = db.run(&["-p", p, "-d", "m", "info", "--exit-code"]);
+    r.expect_code(1);
+    assert_has(
+        &r.stdout(),
+        &[
+            "(not installed)",
+            "2 version(s) pending (1.0.0, 1.1.0",
+            "pum install",
+        ],
+    );
+    let r = db.run(&["-p", p, "-d", "m", "install", "--max-version", "1.0.0"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &["Installed waternet to 1.0.0", "committed together"],
+    );
+    assert_eq!(
+        db.rows(ROWS),
+        [
+            "waternet|1.0.0|f|{m/changelogs/1.0.0/01_schema.sql,m/changelogs/1.0.0/02_data.sql}|\
+             {\"SRID\": 2056, \"lang\": \"en\"}|3"
+        ]
+    );
+    // {SRID} became a literal, {{...}} a brace; the create hook made the views.
+    assert_eq!(
+        db.scalar("SELECT column_default FROM information_schema.columns WHERE table_schema = 'wn_od' AND table_name = 'node' AND column_name = 'srid'"),
+        "2056"
+    );
+    assert_eq!(
+        db.scalar("SELECT tags::text FROM wn_od.material WHERE id = 1"),
+        "{plastic}"
+    );
+    db.exec("INSERT INTO wn_od.node (name) VALUES ('a'), ('b'); INSERT INTO wn_od.pipe (from_node, to_node, diameter) VALUES (1, 2, 110)");
+    assert_eq!(db.scalar("SELECT label FROM wn_app.vw_pipe"), "pipe");
+    assert_eq!(
+        db.scalar("SELECT pum_version FROM wn_sys.pum_migrations"),
+        format!("1.9.2+pumrs.{}", env!("CARGO_PKG_VERSION"))
+    );
+    // info: the row, 1.1.0 pending, stored parameters.
+    let r = db.run(&["-p", p, "-d", "m", "info", "-p", "lang", "de"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[
+            "current version: 1.0.0",
+            "| 1.1.0   | pending",
+            "| lang | text",
+            "de (-p)",
+        ],
+    );
+    let r = db.run(&["-p", p, "-d", "m", "info", "--format", "json"]);
+    let info: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(info["current"], "1.0.0");
+    assert_eq!(info["changelogs"][1]["status"], "pending");
+    // A standard parameter cannot change; an app_only one can.
+    let r = db.run(&["-p", p, "-d", "m", "upgrade", "-p", "SRID", "2057"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            "parameter SRID is 2057 here but was 2056",
+            "-p SRID 2056",
+            "Nothing was changed",
+        ],
+    );
+    let r = db.run(&["-p", p, "-d", "m", "upgrade", "-p", "lang", "de"]);
+    r.ok();
+    assert_has(&r.stdout(), &["Upgraded waternet from 1.0.0 to 1.1.0"]);
+    assert_has(&r.stderr(), &["valves added (SRID 2056)"]);
+    assert_eq!(db.rows(ROWS).len(), 2);
+    assert_eq!(
+        db.rows(ROWS)[1],
+        "waternet|1.1.0|f|{m/changelogs/1.1.0/01_valves.sql}|{\"SRID\": 2056, \"lang\": \"de\"}|3"
+    );
+    // The hooks rebuilt the views with the new label; the data stayed.
+    assert_eq!(db.scalar("SELECT label FROM wn_app.vw_pipe"), "Leitung");
+    assert_eq!(db.scalar("SELECT count(*) FROM wn_od.valve"), "0");
+    // Nothing pending: an upgrade still rebuilds the application, as pum 1.x.
+    let r = db.run(&["-p", p, "-d", "m", "upgrade", "-p", "lang", "fr"]);
+    r.ok();
+    assert_has(&r.stdout(), &["No changelog pending", "2 hook(s) ran"]);
+    assert_eq!(db.scalar("SELECT label FROM wn_app.vw_pipe"), "conduite");
+    assert_eq!(db.rows(ROWS).len(), 2);
+    db.run(&["-p", p, "-d", "m", "info", "--exit-code"]).ok();
+}
+
+#[test]
+fn install_is_one_transaction_and_a_failure_names_file_and_line() {
+    let db = Db::new("mod_atomic");
+    module(
+        &db,
+        "m",
+        "pum: {module: t, migration_table_schema: t_sys}\n",
+        &[
+            (
+                "changelogs/1.0.0/a.sql",
+                "CREATE SCHEMA t_od;\nCREATE TABLE t_od.a (i int);\n",
+            ),
+            (
+                "changelogs/1.1.0/a.sql",
+                "-- a comment\nCREATE TABLE t_od.b (i int);\n\nINSERT INTO t_od.b VALUES ('x');\n",
+            ),
+        ],
+    );
+    let r = db.run(&["-p", &db.name, "-d", "m", "install"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            "m/changelogs/1.1.0/a.sql:4: ERROR 22P02",
+            "everything was rolled back",
+        ],
+    );
+    // Nothing stays: no table, no schema of 1.0.0, not even t_sys.
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname IN ('t_od', 't_sys')"),
+        "0"
+    );
+    // Fixed, it installs; a second install is refused.
+    db.write("m/changelogs/1.1.0/a.sql", "CREATE TABLE t_od.b (i int);\n");
+    db.run(&["-p", &db.name, "-d", "m", "install"]).ok();
+    let r = db.run(&["-p", &db.name, "-d", "m", "install"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["t_sys.pum_migrations already exists", "upgrade"],
+    );
+    // Another module in the same database needs --allow-multiple-modules.
+    module(
+        &db,
+        "n",
+        "pum: {module: n, migration_table_schema: n_sys}\n",
+        &[("changelogs/1.0/a.sql", "SELECT 1;")],
+    );
+    let r = db.run(&["-p", &db.name, "-d", "n", "install"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            "another module is installed",
+            "t_sys",
+            "--allow-multiple-modules",
+        ],
+    );
+    db.run(&[
+        "-p",
+        &db.name,
+        "-d",
+        "n",
+        "install",
+        "--allow-multiple-modules",
+    ])
+    .ok();
+    assert_eq!(db.scalar("SELECT version FROM n_sys.pum_migrations"), "1.0");
+}
+
+#[test]
+fn upgrade_refusals() {
+    let db = Db::new("mod_refusals");
+    let files: &[(&str, &str)] = &[
+        ("changelogs/1.0.0/a.sql", "CREATE TABLE public.a (i int);"),
+        ("changelogs/1.1.0/a.sql", "CREATE TABLE public.b (i int);"),
+    ];
+    module(&db, "m", "pum: {module: m}\n", files);
+    let p = db.name.as_str();
+    let r = db.run(&["-p", p, "-d", "m", "upgrade"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["public.pum_migrations does not exist", "install"],
+    );
+    db.run(&[
+        "-p",
+        p,
+        "-d",
+        "m",
+        "install",
+        "--max-version",
+        "1.0.0",
+        "--beta-testing",
+    ])
+    .ok();
+    let r = db.run(&["-p", p, "-d", "m", "upgrade"]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["beta testing", "--force"]);
+    // Another module's file for this database.
+    module(&db, "other", "pum: {module: other}\n", files);
+    let r = db.run(&["-p", p, "-d", "other", "upgrade", "--force"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["the installed module is 'm' but other/.pum.yaml defines module 'other'"],
+    );
+    db.run(&["-p", p, "-d", "m", "upgrade", "--force"]).ok();
+    // Beta testing sticks to the rows that follow.
+    assert_eq!(
+        db.column(
+            "SELECT version || ' ' || beta_testing FROM pum_migrations ORDER BY date_installed"
+        ),
+        ["1.0.0 true", "1.1.0 true"]
+    );
+    // A version below the current one that was never applied.
+    db.exec("DELETE FROM pum_migrations WHERE version = '1.0.0'");
+    db.write("m/changelogs/1.2.0/a.sql", "SELECT 1;");
+    let r = db.run(&["-p", p, "-d", "m", "upgrade", "--force"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["changelog 1.0.0", "never applied", "--skip-baseline-check"],
+    );
+    db.run(&[
+        "-p",
+        p,
+        "-d",
+        "m",
+        "upgrade",
+        "--force",
+        "--skip-baseline-check",
+    ])
+    .ok();
+    assert_eq!(
+        db.scalar("SELECT max(version) FROM pum_migrations"),
+        "1.2.0"
+    );
+}
+
+/// Runs `info` on a module `m` made of `yaml` and `files`; returns stderr.
+fn refused(db: &Db, yaml: &str, files: &[(&str, &str)], command: &[&str]) -> String {
+    let _ = std::fs::remove_dir_all(db.path().join("m"));
+    module(db, "m", yaml, files);
+    let mut args = vec!["-p", db.name.as_str(), "-d", "m"];
+    args.extend_from_slice(command);
+    let r = db.run(&args);
+    assert_eq!(r.code(), 2, "accepted:\n{}{}", r.stdout(), r.stderr());
+    r.stderr()
+}
+
+#[test]
+fn bad_module_inputs_are_each_named() {
+    let db = Db::new("mod_bad");
+    let one = [("changelogs/1.0.0/a.sql", "SELECT 1;")];
+    for (yaml, needles) in [
+        (
+            "pum:\n  module: m\nparamters: []\n",
+            vec!["m/.pum.yaml:3:1: unknown key `paramters` (did you mean `parameters`?)"],
+        ),
+        (
+            "pum:\n  module: m\n  schema: s\n",
+            vec![
+                "m/.pum.yaml:3:3: unknown key `schema`",
+                "module, migration_table_schema, minimum_version",
+            ],
+        ),
+        (
+            "pum: {module: m}\nparameters:\n  - {name: a, type: bool}\n",
+            vec!["parameters[0] (a).type: must be one of boolean"],
+        ),
+        (
+            "pum: {module: m}\napplication:\n  create:\n    - {file: a.sql, code: 'SELECT 1'}\n",
+            vec!["application.create[0]: exactly one of `file` and `code`"],
+        ),
+        (
+            "pum: {module: m}\napplication: {}\nmigration_hooks: {}\n",
+            vec!["give `application` or its old name `migration_hooks`, not both"],
+        ),
+        (
+            "parameters: []\n",
+            vec!["`pum:` with `module: NAME` is missing"],
+        ),
+        (
+            "pum: {module: m}\n  bad indent: [\n",
+            vec!["m/.pum.yaml:", "not valid YAML"],
+        ),
+        (
+            "pum: {module: m, minimum_version: 9.0.0}\n",
+            vec!["needs pum 9.0.0 or newer"],
+        ),
+    ] {
+        let command: &[&str] = if yaml.contains("minimum_version") {
+            &["install"]
+        } else {
+            &["info"]
+        };
+        let err = refused(&db, yaml, &one, command);
+        assert_has(&err, &needles);
+    }
+    let y = "pum: {module: m}\nparameters:\n  - {name: SRID, type: integer, default: 2056}\n  - {name: v, app_only: true}\n";
+    for (files, needles) in [
+        (
+            vec![
+                ("changelogs/latest/a.sql", "SELECT 1;"),
+                ("changelogs/1.0.0/a.sql", "SELECT 1;"),
+            ],
+            vec!["m/changelogs/latest: not a version directory"],
+        ),
+        (
+            vec![("changelogs/1.0.0/README", "x")],
+            vec!["m/changelogs/1.0.0: holds no .sql file", "APP_ONLY_RELEASE"],
+        ),
+        (
+            vec![("changelogs/1.0.0/a.sql", "SELECT 1;\nBEGIN;\n")],
+            vec!["m/changelogs/1.0.0/a.sql:2: `BEGIN;` is not allowed"],
+        ),
+        (
+            vec![(
+                "changelogs/1.0.0/a.sql",
+                "SELECT 1;\nSELECT '{1,2}'::int[];\n",
+            )],
+            vec![
+                "m/changelogs/1.0.0/a.sql:2: `{1,2}` is not a parameter",
+                "`{{`",
+            ],
+        ),
+        (
+            vec![("changelogs/1.0.0/a.sql", "SELECT {v};")],
+            vec!["`{v}` is an app_only parameter"],
+        ),
+        (
+            vec![("changelogs/1.0rc1/a.sql", "SELECT 1;")],
+            vec!["version 1.0rc1 cannot be recorded"],
+        ),
+    ] {
+        let err = refused(&db, y, &files, &["install"]);
+        assert_has(&err, &needles);
+    }
+    // Parameters given wrong.
+    let err = refused(
+        &db,
+        y,
+        &one,
+        &["install", "-p", "SRID", "x", "-p", "nope", "1"],
+    );
+    assert_has(
+        &err,
+        &[
+            "-p SRID x: SRID is an integer parameter",
+            "-p nope: the module has no such parameter; its parameters are: SRID, v",
+        ],
+    );
+    // Not supported yet: each names what needs it, and how to go on.
+    let py_hook = "pum: {module: m}\napplication:\n  create:\n    - file: app/create_app.py\n";
+    let err = refused(
+        &db,
+        py_hook,
+        &[
+            ("changelogs/1.0.0/a.sql", "SELECT 1;"),
+            ("app/create_app.py", ""),
+        ],
+        &["install"],
+    );
+    assert_has(&err, &["m/app/create_app.py: Python hooks (application.create[0]) are not supported by this pum yet", "--skip-create-app"]);
+    let roles = "pum: {module: m}\nroles:\n  - name: viewer\n    permissions: [{type: read, schemas: [public]}]\n";
+    let err = refused(&db, roles, &one, &["install"]);
+    assert_has(
+        &err,
+        &["defines roles (viewer)", "--skip-roles --skip-grant"],
+    );
+    let err = refused(&db, "pum: {module: m}\n", &one, &["uninstall", "--force"]);
+    assert_has(
+        &err,
+        &["pum uninstall on a pum 1.x module is not supported by this pum yet"],
+    );
+    let err = refused(&db, "pum: {module: m}\n", &one, &["install", "-d", "demo"]);
+    assert_has(
+        &err,
+        &["--demo-data demo: loading demo data is not supported"],
+    );
+    // None of it touched the database.
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_class WHERE relname = 'pum_migrations'"),
+        "0"
+    );
+    // Skipped, the Python hook and the roles are no obstacle.
+    let _ = std::fs::remove_dir_all(db.path().join("m"));
+    module(
+        &db,
+        "m",
+        py_hook,
+        &[
+            ("changelogs/1.0.0/a.sql", "SELECT 1;"),
+            ("app/create_app.py", ""),
+        ],
+    );
+    db.run(&["-p", &db.name, "-d", "m", "install", "--skip-create-app"])
+        .ok();
+}
+
+#[test]
+fn session_settings_and_app_only_releases_follow_pum_1() {
+    let db = Db::new("mod_session");
+    module(
+        &db,
+        "m",
+        "pum: {module: s}\nparameters:\n  - {name: flag, type: boolean}\n  - {name: ratio, type: decimal, default: 0.5}\n",
+        &[
+            // A SET in one file holds for the next, as on pum 1.x's one connection.
+            ("changelogs/1.0.0/01.sql", "CREATE SCHEMA s;\nSET search_path = s;\n"),
+            ("changelogs/1.0.0/02.sql", "CREATE TABLE t (b boolean DEFAULT {flag}, r numeric DEFAULT {ratio});\n"),
+            ("changelogs/1.1.0/APP_ONLY_RELEASE", ""),
+        ],
+    );
+    db.run(&["-p", &db.name, "-d", "m", "install", "-p", "ratio", "-2"])
+        .ok();
+    assert_eq!(db.scalar("SELECT count(*) FROM s.t"), "0");
+    assert_eq!(
+        db.rows("SELECT version, changelog_files::text, parameters::text FROM pum_migrations ORDER BY version"),
+        [
+            "1.0.0|{m/changelogs/1.0.0/01.sql,m/changelogs/1.0.0/02.sql}|{\"flag\": null, \"ratio\": -2.0}",
+            "1.1.0|{}|{\"flag\": null, \"ratio\": -2.0}"
+        ]
+    );
+    assert_eq!(
+        db.scalar("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 's.t'::regclass AND adnum = 2"),
+        "'-2.0'::numeric"
+    );
+}
+
+#[test]
+fn older_table_versions_are_read_and_brought_to_version_3() {
+    let db = Db::new("mod_tables");
+    let files: &[(&str, &str)] = &[
+        ("changelogs/1.0.0/a.sql", "CREATE TABLE public.a (i int);"),
+        ("changelogs/1.1.0/a.sql", "CREATE TABLE public.b (i int);"),
+    ];
+    module(
+        &db,
+        "m",
+        "pum: {module: tww, migration_table_schema: v1}\n",
+        files,
+    );
+    module(
+        &db,
+        "n",
+        "pum: {module: tww, migration_table_schema: v2}\n",
+        files,
+    );
+    // Version 1: module nullable, migration_table_version text.
+    db.exec(
+        "CREATE TABLE public.a (i int); CREATE SCHEMA v1; \
+         CREATE TABLE v1.pum_migrations (id uuid DEFAULT gen_random_uuid() PRIMARY KEY, \
+         date_installed timestamp NOT NULL DEFAULT now(), module character varying(50), \
+         version character varying(50) NOT NULL, beta_testing boolean NOT NULL DEFAULT false, \
+         changelog_files text[], parameters jsonb, \
+         migration_table_version character varying(50) NOT NULL DEFAULT '2025.0'); \
+         INSERT INTO v1.pum_migrations (version, changelog_files, parameters) VALUES ('1.0.0', '{x}', '{}')",
+    );
+    let r = db.run(&["-p", &db.name, "-d", "m", "info"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[
+            "(table version 1)",
+            "current version: 1.0.0",
+            "| 1.1.0   | pending",
+        ],
+    );
+    db.run(&["-p", &db.name, "-d", "m", "upgrade"]).ok();
+    assert_eq!(
+        db.rows("SELECT module, version, migration_table_version, pum_version IS NULL FROM v1.pum_migrations ORDER BY version"),
+        ["tww|1.0.0|1|t", "tww|1.1.0|3|f"]
+    );
+    assert_eq!(
+        db.rows("SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'v1' AND column_name IN ('module', 'migration_table_version', 'pum_version') ORDER BY 1"),
+        ["migration_table_version|integer|NO", "module|character varying|NO", "pum_version|character varying|YES"]
+    );
+    assert_eq!(
+        db.scalar("SELECT obj_description('v1.pum_migrations'::regclass)"),
+        "migration_table_version: 3"
+    );
+    // Version 2: no pum_version.
+    db.exec(
+        "DROP TABLE public.b; CREATE SCHEMA v2; \
+         CREATE TABLE v2.pum_migrations (id uuid DEFAULT gen_random_uuid() PRIMARY KEY, \
+         date_installed timestamp NOT NULL DEFAULT now(), module character varying(50) NOT NULL, \
+         version character varying(50) NOT NULL, beta_testing boolean NOT NULL DEFAULT false, \
+         changelog_files text[], parameters jsonb, migration_table_version integer NOT NULL DEFAULT 2); \
+         INSERT INTO v2.pum_migrations (module, version) VALUES ('tww', '1.0.0')",
+    );
+    db.run(&["-p", &db.name, "-d", "n", "upgrade"]).ok();
+    assert_eq!(
+        db.rows("SELECT version, migration_table_version FROM v2.pum_migrations ORDER BY version"),
+        ["1.0.0|2", "1.1.0|3"]
+    );
+}
+
+#[test]
+fn baseline_records_a_version_without_running_anything() {
+    let db = Db::new("mod_baseline");
+    module(
+        &db,
+        "m",
+        "pum: {module: b, migration_table_schema: b_sys}\n",
+        &[
+            (
+                "changelogs/1.0.0/a.sql",
+                "CREATE TABLE public.never (i int);",
+            ),
+            (
+                "changelogs/1.1.0/a.sql",
+                "CREATE TABLE public.after (i int);",
+            ),
+        ],
+    );
+    let p = db.name.as_str();
+    let r = db.run(&["-p", p, "-d", "m", "baseline", "-b", "1.0.0"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["b_sys.pum_migrations does not exist", "--create-table"],
+    );
+    let r = db.run(&[
+        "-p",
+        p,
+        "-d",
+        "m",
+        "baseline",
+        "-b",
+        "1.0.0.0",
+        "--create-table",
+    ]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["X.Y or X.Y.Z"]);
+    db.run(&[
+        "-p",
+        p,
+        "-d",
+        "m",
+        "baseline",
+        "-b",
+        "1.0.0",
+        "--create-table",
+    ])
+    .ok();
+    let r = db.run(&["-p", p, "-d", "m", "baseline", "-b", "1.0"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["cannot record version 1.0", "at version 1.0.0 already"],
+    );
+    assert_eq!(
+        db.rows(
+            "SELECT version, changelog_files::text, parameters::text FROM b_sys.pum_migrations"
+        ),
+        ["1.0.0|{}|{}"]
+    );
+    db.run(&["-p", p, "-d", "m", "upgrade"]).ok();
+    assert_eq!(db.scalar("SELECT to_regclass('public.never') IS NULL"), "t");
+    assert_eq!(
+        db.scalar("SELECT to_regclass('public.after') IS NOT NULL"),
+        "t"
+    );
+}
+
+#[test]
+fn command_lines_are_told_apart() {
+    let db = Db::new("mod_argv");
+    example(&db);
+    // pum 0.x's spelling on a module directory: told how to write it.
+    let r = db.run(&["upgrade", "-p", &db.name, "-t", "a.b", "-d", "m"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["m is a pum 1.x module", "pum -p SERVICE -d m upgrade"],
+    );
+    // -c names the file; the module directory is the file's.
+    db.run(&["-c", "m/.pum.yaml", "-p", &db.name, "install"])
+        .ok();
+    // No connection before the command.
+    let r = db.run(&["-d", "m", "info"]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["give -p SERVICE before the command"]);
+    // pum 0.x command lines stay pum 0.x's.
+    db.run(&[
+        "info",
+        "-p",
+        &db.name,
+        "-t",
+        "public.info",
+        "-d",
+        "m/changelogs",
+    ])
+    .expect_code(2);
+    let r = db.run(&["-p", &db.name, "-d", "m", "install", "--help"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &["--skip-create-app", "-p, --parameter <NAME> <VALUE>"],
+    );
+}
