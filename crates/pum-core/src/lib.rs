@@ -23,6 +23,7 @@
 
 pub mod apply;
 pub mod catalog;
+pub mod cm;
 pub mod compare;
 pub mod config;
 pub mod delta;
