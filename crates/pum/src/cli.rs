@@ -108,6 +108,13 @@ pub enum Command {
     /// pointing at this pum binary. The cluster is stopped and deleted afterwards.
     #[command(after_help = "Exit code: the command's own, or 2 if the cluster could not start.")]
     Sandbox(SandboxArgs),
+    /// Change management for many databases and schemas at once (psql-cm): setup, submit,
+    /// dump, restore.
+    ///
+    /// Each target schema keeps its history in a control table (pg_psql_cm): a base row
+    /// with the schema's DDL, then one row per change. psql-cm's spellings work:
+    /// pum cm --databases a,b --uri URI setup|submit --change FILE|dump|restore.
+    Cm(crate::cm::CmArgs),
 }
 
 /// The connection option shared by the database commands.

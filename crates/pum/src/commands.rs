@@ -172,6 +172,7 @@ pub fn run(command: Command, ctx: &Ctx) -> Result<u8> {
         Command::TestAndUpgrade(a) => rehearse(a.rehearsal, true, a.yes, ctx),
         Command::Test(a) => rehearse(a, false, false, ctx),
         Command::Sandbox(a) => sandbox(a),
+        Command::Cm(a) => crate::cm::run(a, ctx.config.pg_dump_exe.clone()),
     }
 }
 
