@@ -14,6 +14,11 @@
 //! ([`tree`], numbered subdirectories of SQL files) and ordinal deployments
 //! ([`deployment`], `00000-name.sql` files recorded in `tbl_deployments`).
 //!
+//! Beside versioned upgrades, [`cm`] is change management for many
+//! databases and schemas at once (what psql-cm did): a control table per
+//! schema, changes submitted to every schema, dumped to and restored from
+//! a tree of SQL files.
+//!
 //! The library never prints: it returns data and reports events.
 
 #![warn(missing_docs)]

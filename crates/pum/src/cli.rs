@@ -112,8 +112,10 @@ pub enum Command {
     /// dump, restore.
     ///
     /// Each target schema keeps its history in a control table (pg_psql_cm): a base row
-    /// with the schema's DDL, then one row per change. psql-cm's spellings work:
-    /// pum cm --databases a,b --uri URI setup|submit --change FILE|dump|restore.
+    /// with the schema's DDL, then one row per change. psql-cm's spellings work, before or
+    /// after the action: `pum cm --databases a,b --uri URI setup` (or `submit --change
+    /// FILE`, `dump`, `restore`).
+    #[command(after_help = crate::cm::CM_EXIT_CODES)]
     Cm(crate::cm::CmArgs),
 }
 

@@ -16,7 +16,8 @@ use pum_core::pg::ConnTarget;
 use crate::cli::Format;
 use crate::{EXIT_FAILED, EXIT_OK};
 
-const CM_EXIT_CODES: &str = "\
+/// The exit codes of `pum cm`, for its help.
+pub const CM_EXIT_CODES: &str = "\
 Exit codes:
   0  success: every target done (or already done)
   2  pum failed: bad input, a database or schema that does not exist, a target that
@@ -328,9 +329,9 @@ impl Events {
                 if std::io::stderr().is_terminal() {
                     let _ = write!(
                         std::io::stderr(),
-                        "\r\x1b[2K[{}/{} started] {}",
+                        "\r\x1b[2K{} done, {} running; last: {}",
                         self.done,
-                        self.started,
+                        self.started - self.done,
                         label(target)
                     );
                     self.ticking = true;

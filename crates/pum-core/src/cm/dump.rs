@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 
 use super::format::{render, Row, MARKER};
 use super::{
-    inspect_table, list, plural, resolve_targets, run_parallel, timed, CmEvent, ControlTable,
-    Failure, Scope, Target, TargetResult,
+    list, plural, resolve_targets, run_parallel, timed, CachedConn, CmEvent, ControlTable, Failure,
+    Scope, Target, TargetResult,
 };
 use crate::error::{Error, Result};
 
@@ -124,13 +124,10 @@ pub fn dump(opts: &DumpOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<Dump
     }
     let mut targets = Vec::new();
     let mut not_set_up = Vec::new();
-    for db in &scope.databases {
-        let mut conn = scope.connect(db)?;
-        for t in all.iter().filter(|t| &t.database == db) {
-            match inspect_table(&mut conn, scope, t)? {
-                ControlTable::Present => targets.push(t.clone()),
-                ControlTable::Missing => not_set_up.push(t.clone()),
-            }
+    for (t, table) in all {
+        match table {
+            ControlTable::Present => targets.push(t),
+            ControlTable::Missing => not_set_up.push(t),
         }
     }
     if scope.schemas.is_some() && !not_set_up.is_empty() {
@@ -153,13 +150,16 @@ pub fn dump(opts: &DumpOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<Dump
         &targets,
         scope.jobs,
         |_| false,
-        |t, emitter| {
+        |t, emitter, conn: &mut CachedConn| {
             timed(
                 t,
                 emitter,
-                || match dump_one(scope, &opts.sql_path, t) {
+                || match dump_one(scope, &opts.sql_path, t, conn) {
                     Ok(o) => o,
-                    Err(e) => DumpOutcome::Failed { error: (&e).into() },
+                    Err(e) => {
+                        conn.reset();
+                        DumpOutcome::Failed { error: (&e).into() }
+                    }
                 },
                 |o| !matches!(o, DumpOutcome::Failed { .. }),
             )
@@ -201,10 +201,15 @@ pub fn dump(opts: &DumpOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<Dump
     Ok(report)
 }
 
-fn dump_one(scope: &Scope, sql_path: &Path, t: &Target) -> Result<DumpOutcome> {
+fn dump_one(
+    scope: &Scope,
+    sql_path: &Path,
+    t: &Target,
+    conn: &mut CachedConn,
+) -> Result<DumpOutcome> {
     crate::interrupt::check()?;
-    let mut conn = scope.connect(&t.database)?;
-    let _watch = crate::interrupt::watch_conn(&conn);
+    let conn = conn.get(scope, &t.database)?;
+    let _watch = crate::interrupt::watch_conn(conn);
     let table = scope.table_sql(&t.schema);
     let result = conn.query(
         &format!(
@@ -306,7 +311,20 @@ fn commit(opts: &DumpOptions, report: &DumpReport) -> Result<CommitOutcome> {
     if git(dir, &["rev-parse", "--is-inside-work-tree"]).is_err() {
         git(dir, &["init", "--quiet"])?;
     }
-    let dbs: Vec<&str> = opts.scope.databases.iter().map(String::as_str).collect();
+    // The databases' directories that hold files, or held some that git
+    // tracks (a pathspec that matches nothing is an error for git add).
+    let mut dbs: Vec<&str> = Vec::new();
+    for db in &opts.scope.databases {
+        let has_files = std::fs::read_dir(dir.join(db))
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
+        if has_files || !git(dir, &["ls-files", "--", db])?.is_empty() {
+            dbs.push(db);
+        }
+    }
+    if dbs.is_empty() {
+        return Ok(CommitOutcome::NothingToCommit);
+    }
     let mut add = vec!["add", "--all", "--"];
     add.extend(&dbs);
     git(dir, &add)?;
@@ -315,7 +333,7 @@ fn commit(opts: &DumpOptions, report: &DumpReport) -> Result<CommitOutcome> {
     if git(dir, &status)?.is_empty() {
         return Ok(CommitOutcome::NothingToCommit);
     }
-    let subject = format!("pum cm dump: {}", dbs.join(", "));
+    let subject = format!("pum cm dump: {}", opts.scope.databases.join(", "));
     let mut body = String::new();
     for t in &report.targets {
         if let DumpOutcome::Written { rows, .. } = &t.outcome {

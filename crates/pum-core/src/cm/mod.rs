@@ -338,19 +338,21 @@ impl Observer for Notices<'_> {
 }
 
 /// Runs `work` on every item, on at most `jobs` threads, in order of the
-/// items; `events` is called on the caller's thread. Once `stop(result)`
-/// is true for a result (or a signal came), no further item starts: those
-/// get `None`.
-fn run_parallel<T, R>(
+/// items; `events` is called on the caller's thread. Each thread has a
+/// state of its own (`S::default()` to start with: a cached connection,
+/// say) that `work` gets with every item. Once `stop(result)` is true for
+/// a result (or a signal came), no further item starts: those get `None`.
+fn run_parallel<T, R, S>(
     items: &[T],
     jobs: usize,
     stop: impl Fn(&R) -> bool + Sync,
-    work: impl Fn(&T, &Emitter) -> R + Sync,
+    work: impl Fn(&T, &Emitter, &mut S) -> R + Sync,
     events: &mut dyn FnMut(&CmEvent),
 ) -> Vec<Option<R>>
 where
     T: Sync,
     R: Send,
+    S: Default,
 {
     let next = AtomicUsize::new(0);
     let stopped = AtomicBool::new(false);
@@ -361,17 +363,20 @@ where
         for _ in 0..workers {
             let emitter = Emitter(tx.clone());
             let (next, stopped, results, stop, work) = (&next, &stopped, &results, &stop, &work);
-            scope.spawn(move || loop {
-                if stopped.load(Ordering::SeqCst) || crate::interrupt::requested().is_some() {
-                    break;
+            scope.spawn(move || {
+                let mut state = S::default();
+                loop {
+                    if stopped.load(Ordering::SeqCst) || crate::interrupt::requested().is_some() {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = items.get(i) else { break };
+                    let r = work(item, &emitter, &mut state);
+                    if stop(&r) {
+                        stopped.store(true, Ordering::SeqCst);
+                    }
+                    *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
                 }
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(item) = items.get(i) else { break };
-                let r = work(item, &emitter);
-                if stop(&r) {
-                    stopped.store(true, Ordering::SeqCst);
-                }
-                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
             });
         }
         drop(tx);
@@ -383,6 +388,28 @@ where
         .into_iter()
         .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
         .collect()
+}
+
+/// A worker's connection, kept from one target to the next of the same
+/// database (for dump and setup, whose sessions run only pum's own SQL;
+/// a submitted change gets a fresh session in every schema).
+#[derive(Default)]
+struct CachedConn(Option<(String, Conn)>);
+
+impl CachedConn {
+    /// The connection to `database`, opened if needed.
+    fn get(&mut self, scope: &Scope, database: &str) -> Result<&mut Conn> {
+        if !matches!(&self.0, Some((db, _)) if db == database) {
+            self.0 = None;
+            self.0 = Some((database.to_string(), scope.connect(database)?));
+        }
+        Ok(&mut self.0.as_mut().expect("just set").1)
+    }
+
+    /// Forgets the connection (after a failure: it may be broken).
+    fn reset(&mut self) {
+        self.0 = None;
+    }
 }
 
 /// Times a target's work and reports its start and end.
@@ -544,33 +571,34 @@ pub fn implementer() -> String {
     }
 }
 
+/// Targets with what they hold, and the named schemas that do not exist.
+type Resolved = (Vec<(Target, ControlTable)>, Vec<Target>);
+
 /// Resolves the targets of the scope's existing databases: every listed
-/// schema that exists (all of them without `--schemas`). Returns the
-/// targets and the `(database, schema)` pairs named by `--schemas` that do
-/// not exist.
-fn resolve_targets(scope: &Scope, databases: &[String]) -> Result<(Vec<Target>, Vec<Target>)> {
+/// schema that exists (all of them without `--schemas`), each with what it
+/// holds under the control table's name (one connection per database).
+/// Returns those and the `(database, schema)` pairs named by `--schemas`
+/// that do not exist.
+fn resolve_targets(scope: &Scope, databases: &[String]) -> Result<Resolved> {
     let mut targets = Vec::new();
     let mut missing = Vec::new();
     for db in databases {
         let mut conn = scope.connect(db)?;
         let present = list_schemas(&mut conn)?;
-        match &scope.schemas {
-            None => targets.extend(present.into_iter().map(|schema| Target {
+        let wanted = match &scope.schemas {
+            None => present.clone(),
+            Some(wanted) => wanted.clone(),
+        };
+        for schema in wanted {
+            let t = Target {
                 database: db.clone(),
                 schema,
-            })),
-            Some(wanted) => {
-                for s in wanted {
-                    let t = Target {
-                        database: db.clone(),
-                        schema: s.clone(),
-                    };
-                    if present.contains(s) {
-                        targets.push(t);
-                    } else {
-                        missing.push(t);
-                    }
-                }
+            };
+            if present.contains(&t.schema) {
+                let table = inspect_table(&mut conn, scope, &t)?;
+                targets.push((t, table));
+            } else {
+                missing.push(t);
             }
         }
     }
@@ -652,7 +680,7 @@ mod tests {
             &items,
             1,
             |r: &bool| !*r,
-            |i, e| {
+            |i, e, _: &mut ()| {
                 e.send(CmEvent::Created {
                     what: "role",
                     name: i.to_string(),
@@ -678,7 +706,13 @@ mod tests {
             ]
         );
         // Four at once: every item runs when nothing fails.
-        let out = run_parallel(&items, 4, |_: &u32| false, |i, _| i * 2, &mut |_| {});
+        let out = run_parallel(
+            &items,
+            4,
+            |_: &u32| false,
+            |i, _, _: &mut ()| i * 2,
+            &mut |_| {},
+        );
         assert_eq!(out, items.iter().map(|i| Some(i * 2)).collect::<Vec<_>>());
     }
 }

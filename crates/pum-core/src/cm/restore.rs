@@ -331,7 +331,7 @@ pub fn restore(opts: &RestoreOptions, events: &mut dyn FnMut(&CmEvent)) -> Resul
         &dirs,
         scope.jobs,
         |r: &std::result::Result<Vec<SchemaRead>, Stop>| r.is_err(),
-        |d, _| create_and_read(scope, d, &created),
+        |d, _, _: &mut ()| create_and_read(scope, d, &created),
         events,
     );
     let mut read = Vec::new();
@@ -434,7 +434,7 @@ pub fn restore(opts: &RestoreOptions, events: &mut dyn FnMut(&CmEvent)) -> Resul
             &read,
             scope.jobs,
             |r: &DatabaseResult| !matches!(r.outcome, DatabaseOutcome::Restored { .. }),
-            |(db, schemas), emitter| replay_database(scope, db, schemas, emitter),
+            |(db, schemas), emitter, _: &mut ()| replay_database(scope, db, schemas, emitter),
             events,
         );
         for ((db, _), r) in read.iter().zip(results) {
@@ -526,6 +526,7 @@ fn read_schema(
 ) -> std::result::Result<SchemaRead, Stop> {
     let bytes = std::fs::read(&f.path).map_err(|e| Error::io(&f.path, e))?;
     let file = sql::prepare(&f.path, &bytes, &Variables::new())?;
+    let file = without_newer_settings(file, conn.server_version());
     let text = String::from_utf8_lossy(&bytes);
     let table = scope.table_sql(&f.schema);
     conn.execute("SAVEPOINT pum_cm_read")?;
@@ -631,7 +632,7 @@ fn existing_roles(conn: &mut Conn) -> Result<std::collections::BTreeSet<String>>
 
 /// A row's SQL, prepared, with lines counted in the dump file when the
 /// content was found there (else in the content, the row named).
-fn row_file(s: &SchemaRead, r: &Replay) -> Result<(PathBuf, SqlFile)> {
+fn row_file(s: &SchemaRead, r: &Replay, server_version: i32) -> Result<(PathBuf, SqlFile)> {
     let (path, offset) = match r.line {
         Some(line) => (s.path.clone(), line - 1),
         None => (
@@ -639,7 +640,10 @@ fn row_file(s: &SchemaRead, r: &Replay) -> Result<(PathBuf, SqlFile)> {
             0,
         ),
     };
-    let mut file = sql::prepare(&path, r.content.as_bytes(), &Variables::new())?;
+    let mut file = without_newer_settings(
+        sql::prepare(&path, r.content.as_bytes(), &Variables::new())?,
+        server_version,
+    );
     for p in &mut file.pieces {
         match p {
             Piece::Statement { line, .. } => *line += offset,
@@ -652,6 +656,24 @@ fn row_file(s: &SchemaRead, r: &Replay) -> Result<(PathBuf, SqlFile)> {
         }
     }
     Ok((path, file))
+}
+
+/// Leaves out `SET transaction_timeout = 0;` for a server older than 17:
+/// pg_dump 17 and later write it into every dump, whatever the server, and
+/// older servers do not have the setting, so there is no timeout to disable
+/// (`pum restore` ignores pg_restore's error about it the same way).
+fn without_newer_settings(mut file: SqlFile, server_version: i32) -> SqlFile {
+    if server_version < 170000 {
+        file.pieces.retain(|p| {
+            let words: Vec<String> = p
+                .sql()
+                .split_whitespace()
+                .map(str::to_ascii_lowercase)
+                .collect();
+            words != ["set", "transaction_timeout", "=", "0;"]
+        });
+    }
+    file
 }
 
 /// Is this piece `CREATE SCHEMA <schema>;` (pg_dump writes it for every
@@ -751,6 +773,7 @@ fn try_replay(
                 }
                 Err(e) => {
                     conn.execute("ROLLBACK TO SAVEPOINT pum_cm_base")?;
+                    conn.execute("RELEASE SAVEPOINT pum_cm_base")?;
                     pending.push(s);
                     failures.push(Stop {
                         error: e,
@@ -779,7 +802,7 @@ fn try_replay(
         crate::interrupt::check()?;
         let context = || Some(format!("row {}, a change of the schema {}", r.id, s.schema));
         let mut run = || -> Result<()> {
-            let (path, file) = row_file(s, r)?;
+            let (path, file) = row_file(s, r, conn.server_version())?;
             reset(conn)?;
             conn.execute(&format!(
                 "SET LOCAL search_path TO {}",
@@ -828,7 +851,7 @@ fn run_base(
     base: &Replay,
     emitter: &Emitter,
 ) -> Result<()> {
-    let (path, mut file) = row_file(s, base)?;
+    let (path, mut file) = row_file(s, base, conn.server_version())?;
     reset(conn)?;
     // `CREATE SCHEMA public;` (pg_dump writes it) into a new database,
     // which has `public` already: the existing schema is kept.
@@ -864,5 +887,26 @@ mod tests {
         assert!(!creates_schema(&pieces[3], "public"));
         assert!(!creates_schema(&pieces[4], "public"));
         assert!(!creates_schema(&pieces[5], "public"));
+    }
+
+    #[test]
+    fn pg_dump_17_s_transaction_timeout_is_left_out_before_17_only() {
+        let text = "SET statement_timeout = 0;\nSET transaction_timeout = 0;\nSELECT 1;\n";
+        let file = sql::prepare(
+            std::path::Path::new("f"),
+            text.as_bytes(),
+            &Variables::new(),
+        )
+        .unwrap();
+        let old = without_newer_settings(file, 160004);
+        let sqls: Vec<&str> = old.pieces.iter().map(Piece::sql).collect();
+        assert_eq!(sqls, ["SET statement_timeout = 0;", "SELECT 1;"]);
+        let file = sql::prepare(
+            std::path::Path::new("f"),
+            text.as_bytes(),
+            &Variables::new(),
+        )
+        .unwrap();
+        assert_eq!(without_newer_settings(file, 170000).pieces.len(), 3);
     }
 }

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use super::{
     create_table_sql, inspect_table, list, list_schemas, lock_table, plural, resolve_targets,
-    rollback, run_parallel, timed, CmEvent, ControlTable, Emitter, Failure, Scope, Target,
+    rollback, run_parallel, timed, CachedConn, CmEvent, ControlTable, Failure, Scope, Target,
     TargetResult,
 };
 use crate::dump::{Handover, Tool, ToolKind};
@@ -103,7 +103,10 @@ pub fn setup(opts: &SetupOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<Se
         .iter()
         .cloned()
         .partition(|d| existing.contains(d));
-    let (mut targets, missing) = resolve_targets(scope, &present)?;
+    // (A table of the control table's name that is not one is refused
+    // there, before anything changes.)
+    let (found, missing) = resolve_targets(scope, &present)?;
+    let mut targets: Vec<Target> = found.into_iter().map(|(t, _)| t).collect();
     if !missing.is_empty() && !opts.create {
         return Err(Error::invalid(format!(
             "{} named by --schemas {} not exist: {}\n  check --schemas, or pass --create to \
@@ -113,15 +116,6 @@ pub fn setup(opts: &SetupOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<Se
             list(&missing)
         )));
     }
-    // A table of the control table's name that is not one: refused
-    // before anything changes.
-    for db in &present {
-        let mut conn = scope.connect(db)?;
-        for t in targets.iter().filter(|t| &t.database == db) {
-            inspect_table(&mut conn, scope, t)?;
-        }
-    }
-
     // From here on, things change.
     let mut report = SetupReport {
         created_databases: Vec::new(),
@@ -186,11 +180,11 @@ pub fn setup(opts: &SetupOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<Se
         &targets,
         scope.jobs,
         |_| false,
-        |t, emitter| {
+        |t, emitter, conn: &mut CachedConn| {
             timed(
                 t,
                 emitter,
-                || set_up_one(scope, &tool, &opts.implementer, t, emitter),
+                || set_up_one(scope, &tool, &opts.implementer, t, conn),
                 |o| !matches!(o, SetupOutcome::Failed { .. }),
             )
         },
@@ -210,24 +204,17 @@ fn set_up_one(
     tool: &Tool,
     implementer: &str,
     target: &Target,
-    _emitter: &Emitter,
+    cache: &mut CachedConn,
 ) -> SetupOutcome {
-    let db = match scope.database_target(&target.database) {
-        Ok(db) => db,
-        Err(e) => return SetupOutcome::Failed { error: (&e).into() },
-    };
-    let mut conn = match scope.connect(&target.database) {
-        Ok(c) => c,
-        Err(e) => return SetupOutcome::Failed { error: (&e).into() },
-    };
-    let _watch = crate::interrupt::watch_conn(&conn);
-    match try_set_up(scope, tool, implementer, target, &db, &mut conn) {
-        Ok(o) => o,
-        Err(e) => {
-            rollback(&mut conn);
-            SetupOutcome::Failed { error: (&e).into() }
-        }
-    }
+    let result = scope.database_target(&target.database).and_then(|db| {
+        let conn = cache.get(scope, &target.database)?;
+        let _watch = crate::interrupt::watch_conn(conn);
+        try_set_up(scope, tool, implementer, target, &db, conn).inspect_err(|_| rollback(conn))
+    });
+    result.unwrap_or_else(|e| {
+        cache.reset();
+        SetupOutcome::Failed { error: (&e).into() }
+    })
 }
 
 fn try_set_up(

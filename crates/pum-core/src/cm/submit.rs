@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    inspect_table, list, lock_table, plural, resolve_targets, rollback, run_parallel, timed,
-    CmEvent, ControlTable, Emitter, Failure, Notices, Scope, Target, TargetResult,
+    list, lock_table, plural, resolve_targets, rollback, run_parallel, timed, CmEvent,
+    ControlTable, Emitter, Failure, Notices, Scope, Target, TargetResult,
 };
 use crate::apply::sql::{self, SqlFile};
 use crate::error::{Error, Result};
@@ -213,7 +213,7 @@ pub fn submit(opts: &SubmitOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<
     let existing = scope.existing_databases(&mut maint)?;
     drop(maint);
     scope.require_databases(&existing, "")?;
-    let (targets, missing) = resolve_targets(scope, &scope.databases)?;
+    let (found, missing) = resolve_targets(scope, &scope.databases)?;
     if !missing.is_empty() {
         return Err(Error::invalid(format!(
             "{} named by --schemas {} not exist: {}; nothing was changed",
@@ -222,13 +222,12 @@ pub fn submit(opts: &SubmitOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<
             list(&missing)
         )));
     }
+    let mut targets = Vec::new();
     let mut not_set_up = Vec::new();
-    for db in &scope.databases {
-        let mut conn = scope.connect(db)?;
-        for t in targets.iter().filter(|t| &t.database == db) {
-            if inspect_table(&mut conn, scope, t)? == ControlTable::Missing {
-                not_set_up.push(t.clone());
-            }
+    for (t, table) in found {
+        match table {
+            ControlTable::Present => targets.push(t),
+            ControlTable::Missing => not_set_up.push(t),
         }
     }
     if !not_set_up.is_empty() {
@@ -247,7 +246,7 @@ pub fn submit(opts: &SubmitOptions, events: &mut dyn FnMut(&CmEvent)) -> Result<
         |r: &TargetResult<SubmitOutcome>| {
             !opts.keep_going && matches!(r.outcome, SubmitOutcome::Failed { .. })
         },
-        |t, emitter| {
+        |t, emitter, _: &mut ()| {
             timed(
                 t,
                 emitter,
