@@ -767,11 +767,17 @@ fn dump_commits_to_git_only_when_asked_and_only_what_changed() {
     cm(&db, &["setup"]).ok();
     cm(&db, &["dump"]).ok();
     assert!(!db.path().join("sql/.git").exists());
-    let out = cm(&db, &["dump", "--commit"]);
+    // A second database where nothing is set up: its directory stays empty.
+    let empty = Db::new("cm_git_empty");
+    let out = cm(&db, &["--databases", &empty.name, "dump", "--commit"]);
     out.ok();
     assert_has(
         &out.stdout(),
-        &["Committed ", &format!("pum cm dump: {}", db.name)],
+        &[
+            "Committed ",
+            &format!("pum cm dump: {}, {}", db.name, empty.name),
+            &format!("Not set up, left out: {}/public", empty.name),
+        ],
     );
     let git = |args: &[&str]| {
         let mut c = std::process::Command::new("git");
@@ -921,4 +927,31 @@ fn restore_reads_psql_cm_dump_files_written_by_pg_dump() {
         Vec::<String>::new()
     );
     assert_eq!(rows(&db, "schema_two").len(), 2);
+}
+
+#[test]
+fn the_example_walkthrough_runs_end_to_end() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cm/walkthrough.sh");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pum"))
+        .args(["sandbox", "--db", "psqlcm_test", "--", "bash"])
+        .arg(&script)
+        .env_remove("PGSERVICE")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    let out = Run(out);
+    out.ok();
+    assert_has(
+        &out.stdout(),
+        &[
+            "psqlcm_test/schema_one: already set up (base row 1)",
+            "psqlcm_test/schema_one: committed (row 2",
+            "sql/psqlcm_test/schema_two.sql",
+            "psqlcm_test: restored (3 schemas, 4 rows replayed",
+            "No difference.",
+            "Nothing to commit.",
+            "walkthrough: OK",
+        ],
+    );
 }
