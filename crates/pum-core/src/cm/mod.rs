@@ -124,6 +124,14 @@ impl Scope {
         Ok(())
     }
 
+    /// The server, for messages (no password).
+    fn server_label(&self) -> String {
+        match self.server.display() {
+            "" => "the default server (libpq's PGHOST, PGPORT...)".to_string(),
+            d => d.to_string(),
+        }
+    }
+
     /// The connection to one database of the server.
     pub fn database_target(&self, database: &str) -> Result<ConnTarget> {
         Ok(self.server.with_option("dbname", database)?)
@@ -171,13 +179,18 @@ impl Scope {
         if missing.is_empty() {
             return Ok(());
         }
-        Err(Error::invalid(format!(
-            "{} {} not exist on {}: {}\n  check --databases{fix}",
-            plural(missing.len(), "database", "databases"),
-            if missing.len() == 1 { "does" } else { "do" },
-            self.server.display(),
-            missing.join(", ")
-        )))
+        let what = match missing.as_slice() {
+            [one] => format!(
+                "the database {one} does not exist on {}",
+                self.server_label()
+            ),
+            _ => format!(
+                "these databases do not exist on {}: {}",
+                self.server_label(),
+                missing.join(", ")
+            ),
+        };
+        Err(Error::invalid(format!("{what}\n  check --databases{fix}")))
     }
 }
 
@@ -670,6 +683,17 @@ mod tests {
             assert!(opts.contains(&want), "{want:?} in {opts:?}");
         }
         assert!(!t.display().contains("s3cret"));
+    }
+
+    #[test]
+    fn without_a_uri_the_server_is_libpq_s_default() {
+        let s = Scope::new(
+            ConnTarget::parse("postgresql://").unwrap(),
+            vec!["a".into()],
+        );
+        assert!(s.server_label().starts_with("the default server"));
+        let t = s.database_target("a").unwrap();
+        assert_eq!(t.options(), [("dbname".to_string(), "a".to_string())]);
     }
 
     #[test]

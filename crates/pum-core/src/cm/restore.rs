@@ -310,7 +310,7 @@ pub fn restore(opts: &RestoreOptions, events: &mut dyn FnMut(&CmEvent)) -> Resul
              {}, restore into another server, or leave {} out with --databases",
             super::plural(clash.len(), "this database", "these databases"),
             if clash.len() == 1 { "exists" } else { "exist" },
-            scope.server.display(),
+            scope.server_label(),
             clash.join(", "),
             super::plural(clash.len(), "it", "them"),
             super::plural(clash.len(), "it", "them"),
@@ -396,7 +396,7 @@ pub fn restore(opts: &RestoreOptions, events: &mut dyn FnMut(&CmEvent)) -> Resul
                      pass --create-roles to let pum create {} (NOLOGIN, no privileges of their own)",
                     super::plural(missing.len(), "a role", "roles"),
                     if missing.len() == 1 { "does" } else { "do" },
-                    scope.server.display(),
+                    scope.server_label(),
                     uses.join(", "),
                     super::plural(missing.len(), "it", "them"),
                     super::plural(missing.len(), "it", "them")
