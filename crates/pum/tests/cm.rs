@@ -955,3 +955,51 @@ fn the_example_walkthrough_runs_end_to_end() {
         ],
     );
 }
+
+#[test]
+fn ctrl_c_during_a_submit_cancels_the_running_schema_and_starts_no_other() {
+    let db = walkthrough_db("cm_interrupt");
+    cm(&db, &["setup"]).ok();
+    let mut c = db.pum();
+    git_env(&db, &mut c);
+    c.args(["cm", "--uri", &server(), "--databases", &db.name])
+        .args(["submit", "--schemas", "schema_one,schema_two"])
+        .args([
+            "--change",
+            "CREATE TABLE slow (i int);\nSELECT pg_sleep(60);",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = c.spawn().unwrap();
+    // Wait until the change is running in schema_one.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while db
+        .column("SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'")
+        .is_empty()
+    {
+        assert!(std::time::Instant::now() < deadline, "the change never ran");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let started = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = Run(child.wait_with_output().unwrap());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    out.expect_code(130);
+    let n = &db.name;
+    assert_has(
+        &out.stdout(),
+        &[
+            &format!("{n}/schema_one: FAILED, rolled back"),
+            &format!("{n}/schema_two: not attempted"),
+            "The change is in none of the 2 schemas.",
+        ],
+    );
+    assert_has(&out.stderr(), &["57014"]);
+    assert_eq!(tables(&db, "schema_one"), ["an_integer", "pg_psql_cm"]);
+    assert_eq!(rows(&db, "schema_one").len(), 1);
+    assert_eq!(rows(&db, "schema_two").len(), 1);
+}
