@@ -16,6 +16,10 @@
 //!
 //! pum 1.x modules ([`module`]: `.pum.yaml`, changelogs, `pum_migrations`)
 //! are one more source on the same runner.
+//! Beside versioned upgrades, [`cm`] is change management for many
+//! databases and schemas at once (what psql-cm did): a control table per
+//! schema, changes submitted to every schema, dumped to and restored from
+//! a tree of SQL files.
 //!
 //! The library never prints: it returns data and reports events.
 
@@ -26,6 +30,7 @@
 
 pub mod apply;
 pub mod catalog;
+pub mod cm;
 pub mod compare;
 pub mod config;
 pub mod create;

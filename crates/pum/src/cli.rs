@@ -140,6 +140,15 @@ pub enum Command {
     /// Print pum's manual page (roff), or write one page per command into a directory.
     #[command(after_help = crate::docs::MAN_HELP)]
     Man(ManArgs),
+    /// Change management for many databases and schemas at once (psql-cm): setup, submit,
+    /// dump, restore.
+    ///
+    /// Each target schema keeps its history in a control table (pg_psql_cm): a base row
+    /// with the schema's DDL, then one row per change. psql-cm's spellings work, before or
+    /// after the action: `pum cm --databases a,b --uri URI setup` (or `submit --change
+    /// FILE`, `dump`, `restore`).
+    #[command(after_help = crate::cm::CM_EXIT_CODES)]
+    Cm(crate::cm::CmArgs),
 }
 
 /// The connection option shared by the database commands.

@@ -176,6 +176,7 @@ pub fn run(command: Command, ctx: &Ctx) -> Result<u8> {
         Command::Sandbox(a) => sandbox(a),
         Command::Completions(a) => crate::docs::completions(a),
         Command::Man(a) => crate::docs::man(a),
+        Command::Cm(a) => crate::cm::run(a, ctx.config.pg_dump_exe.clone()),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod argv;
 mod cli;
+mod cm;
 mod commands;
 mod create_deploy;
 mod docs;
