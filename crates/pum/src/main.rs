@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod create_deploy;
 mod docs;
+mod html;
 mod render;
 mod term;
 
