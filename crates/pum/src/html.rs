@@ -60,7 +60,7 @@ h2 small { font-weight: 400; color: var(--muted); font-size: 13px; }
 .badge.different { background: var(--d-bg); color: var(--d); }
 table.attrs { width: 100%; table-layout: fixed; }
 table.attrs th, table.attrs td { vertical-align: top; padding: 3px 8px; border-top: 1px solid var(--line); text-align: left; }
-table.attrs th { width: 150px; font-weight: 600; color: var(--muted); }
+table.attrs th { width: 180px; font-weight: 600; color: var(--muted); }
 table.attrs thead th { color: #344054; border-top: none; }
 .v { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px;
      white-space: pre-wrap; word-break: break-word; }
@@ -98,7 +98,7 @@ fn value_cell(class: &str, v: Option<&str>) -> String {
 fn side_by_side(out: &mut String, a: &str, b: &str) {
     use similar::{ChangeTag, TextDiff};
     let diff = TextDiff::from_lines(a, b);
-    out.push_str("<table class=\"sbs\"><thead><tr><td></td><td>A</td><td></td><td>B</td></tr></thead><tbody>");
+    out.push_str("<table class=\"sbs\"><thead><tr><td class=\"ln\"></td><td>A</td><td class=\"ln\"></td><td>B</td></tr></thead><tbody>");
     let mut row = |la: Option<(usize, &str)>, lb: Option<(usize, &str)>, changed: bool| {
         let cell = |side: Option<(usize, &str)>, class: &str| match side {
             Some((n, text)) => format!(

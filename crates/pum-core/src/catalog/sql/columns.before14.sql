@@ -34,7 +34,8 @@ SELECT n.nspname AS schema,
                                    WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' END END AS storage,
        CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::text END AS statistics,
        pg_catalog.array_to_string(a.attoptions, ', ') AS options,
-       (SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(a.attfdwoptions) AS o) AS fdw_options
+       CASE WHEN a.attfdwoptions IS NOT NULL
+            THEN (SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(a.attfdwoptions) AS o) END AS fdw_options
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -21,7 +21,8 @@ SELECT n.nspname AS schema,
        CASE WHEN c.relam <> 0 AND am.amname <> 'heap' THEN am.amname END AS access_method,
        pg_catalog.pg_get_userbyid(c.relowner) AS owner,
        fs.srvname AS server,
-       (SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(ft.ftoptions) AS o) AS fdw_options
+       CASE WHEN ft.ftoptions IS NOT NULL
+            THEN (SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(ft.ftoptions) AS o) END AS fdw_options
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
