@@ -690,6 +690,84 @@ mod tests {
     }
 
     #[test]
+    fn owners_only_when_asked_and_all_asks_for_everything() {
+        let a = snap(vec![
+            obj(
+                Kind::Tables,
+                "s",
+                "t",
+                &[("owner", "alice"), ("relkind", "table")],
+            ),
+            obj(Kind::Columns, "s", "t.c", &[("position", "1")]),
+        ]);
+        let b = snap(vec![
+            obj(
+                Kind::Tables,
+                "s",
+                "t",
+                &[("owner", "bob"), ("relkind", "table")],
+            ),
+            obj(Kind::Columns, "s", "t.c", &[("position", "2")]),
+        ]);
+        assert!(compare(&a, &b, &CompareOptions::default()).is_empty());
+        let owners = CompareOptions {
+            owners: true,
+            ..CompareOptions::default()
+        };
+        let c = compare(&a, &b, &owners);
+        assert_eq!(c.differences.len(), 1);
+        assert_eq!(c.differences[0].attributes[0].name, "owner");
+        let all = CompareOptions::default().all();
+        assert!(all.privileges && all.owners && all.extension_versions && all.column_order);
+        assert_eq!(compare(&a, &b, &all).differences.len(), 2);
+        assert!(all.kinds().contains(&Kind::Privileges));
+    }
+
+    #[test]
+    fn secrets_are_shown_as_differing_never_as_values() {
+        let a = snap(vec![obj(
+            Kind::UserMappings,
+            "",
+            "bob server s",
+            &[("secrets", "password 1111, sslpassword 2222")],
+        )]);
+        let b = snap(vec![obj(
+            Kind::UserMappings,
+            "",
+            "bob server s",
+            &[("secrets", "password 3333, sslpassword 2222")],
+        )]);
+        let c = compare(&a, &b, &CompareOptions::default());
+        let attr = &c.differences[0].attributes[0];
+        assert_eq!(attr.name, SECRETS);
+        assert_eq!(
+            attr.a.as_deref(),
+            Some("password=(hidden, differs), sslpassword=(hidden)")
+        );
+        assert_eq!(attr.b, attr.a);
+        let text = serde_json::to_string(&c).unwrap();
+        for digest in ["1111", "2222", "3333"] {
+            assert!(!text.contains(digest), "{text}");
+        }
+        assert_eq!(c.differences[0].display_name(), "bob server s");
+    }
+
+    #[test]
+    fn kinds_one_side_did_not_read_are_not_compared() {
+        let a = snap(vec![obj(Kind::Collations, "s", "c", &[])]);
+        let mut b = snap(vec![]);
+        assert_eq!(
+            compare(&a, &b, &CompareOptions::default())
+                .differences
+                .len(),
+            1
+        );
+        // A snapshot file of the first format: no collations read.
+        b.kinds = Kind::FIRST.to_vec();
+        assert!(compare(&a, &b, &CompareOptions::default()).is_empty());
+    }
+
+    #[test]
     fn output_is_in_report_order() {
         let a = snap(vec![
             obj(Kind::Triggers, "s", "t.tr", &[]),

@@ -41,6 +41,9 @@ struct Fixture {
     /// The server majors the case runs on: its SQL needs a newer server,
     /// or an older server renders the objects differently.
     server_majors: std::ops::RangeInclusive<i32>,
+    /// Below this major, the pg_dump/pg_restore copy is not compared (the
+    /// pg_dump run there cannot restore the case into that server).
+    dump_restore_min_major: i32,
     expected: BTreeSet<Key>,
 }
 
@@ -89,6 +92,7 @@ fn read_fixture(dir: &Path) -> Fixture {
                 "restore_options",
                 "min_server_major",
                 "max_server_major",
+                "dump_restore_min_server_major",
                 "differences"
             ]
             .contains(&k.as_str()),
@@ -109,6 +113,7 @@ fn read_fixture(dir: &Path) -> Fixture {
         }
     };
     let server_majors = major("min_server_major", 0)..=major("max_server_major", i32::MAX);
+    let dump_restore_min_major = major("dump_restore_min_server_major", 0);
     let mut expected = BTreeSet::new();
     let diffs = obj
         .get("differences")
@@ -153,6 +158,7 @@ fn read_fixture(dir: &Path) -> Fixture {
         options,
         restore_options,
         server_majors,
+        dump_restore_min_major,
         expected,
     }
 }
@@ -393,9 +399,8 @@ fn first_time(sql: &str) -> bool {
 const SECRET: &str = "pum-fx-secret";
 
 /// One fixture, end to end: the expected report, no false positives on
-/// either side (against its pg_dump/pg_restore copy; A also against its own
-/// snapshot file, with --all), and a snapshot file of A that compares with
-/// B as the live A does.
+/// either side (against its pg_dump/pg_restore copy), and a snapshot file of
+/// A that compares with B as the live A does.
 fn run_fixture(fx: &Fixture) -> Result<(), Failed> {
     let a = Database::load("ckfx", &fx.a_sql).map_err(|e| format!("a.sql: {e}"))?;
     let b = Database::load("ckfx", &fx.b_sql).map_err(|e| format!("b.sql: {e}"))?;
@@ -424,7 +429,18 @@ fn run_fixture(fx: &Fixture) -> Result<(), Failed> {
     outputs.push(live.all());
 
     // No false positives.
+    let major = common::server_major();
     for (side, db, sql) in [("a", &a, &fx.a_sql), ("b", &b, &fx.b_sql)] {
+        if major < fx.dump_restore_min_major {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "check fixture {}: no pg_dump/pg_restore comparison below PostgreSQL {}",
+                fx.name,
+                fx.dump_restore_min_major
+            );
+            break;
+        }
         if !first_time(sql) {
             continue;
         }
@@ -453,14 +469,6 @@ fn run_fixture(fx: &Fixture) -> Result<(), Failed> {
         problems.push(format!("snapshot failed: {}", run.all()));
     } else {
         outputs.push(std::fs::read_to_string(work.path().join(&file)).unwrap_or_default());
-        let run = work.run(&[&a], &["check", "-p1", &file, "-p2", &a.name, "--all"]);
-        if run.code() != 0 {
-            problems.push(format!(
-                "snapshot vs its database: exit {}\n{}",
-                run.code(),
-                run.all()
-            ));
-        }
         let mut args = vec!["check", "-p1", &file, "-p2", &b.name, "--format", "json"];
         args.extend(fx.options.iter().map(String::as_str));
         let from_file = work.run(&[&b], &args);

@@ -412,13 +412,16 @@ pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
     // One consistent view of the catalog, names always schema-qualified.
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
     let result = (|| {
-        conn.execute("SELECT pg_catalog.set_config('search_path', '', true)")?;
-        // The window function over all columns sorts; keep it in memory.
-        conn.execute("SELECT pg_catalog.set_config('work_mem', '64MB', true)")?;
-        // Every row is fetched: plan for all of them, not the first ones.
-        conn.execute("SELECT pg_catalog.set_config('cursor_tuple_fraction', '1', true)")?;
+        // Names schema-qualified; the window function over all columns
+        // sorts: keep it in memory; every row is fetched: plan for all of
+        // them, not the first ones.
         let version = conn
-            .query("SELECT pg_catalog.current_setting('server_version')", &[])?
+            .execute(
+                "SELECT pg_catalog.set_config('search_path', '', true), \
+                        pg_catalog.set_config('work_mem', '64MB', true), \
+                        pg_catalog.set_config('cursor_tuple_fraction', '1', true); \
+                 SELECT pg_catalog.current_setting('server_version')",
+            )?
             .scalar()
             .unwrap_or_default()
             .to_string();
@@ -471,22 +474,27 @@ pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
     result
 }
 
-/// Runs one catalog query through a cursor and appends its objects.
+/// Runs one catalog query through a cursor and appends its objects. The
+/// cursor is declared and first fetched in one round trip (most kinds have
+/// fewer rows than a batch), and closed by the transaction's end.
 fn read_query(
     conn: &mut Conn,
     kind: Kind,
     query: &str,
     objects: &mut Vec<Object>,
 ) -> std::result::Result<(), crate::pg::DbError> {
-    conn.execute(&format!(
-        "DECLARE pum_catalog NO SCROLL CURSOR FOR {}",
+    static CURSORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let cursor = format!(
+        "pum_catalog_{}",
+        CURSORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let fetch = format!("FETCH FORWARD {BATCH} FROM {cursor}");
+    let mut rows = conn.execute(&format!(
+        "DECLARE {cursor} NO SCROLL CURSOR FOR {}; {fetch}",
         query.trim_end().trim_end_matches(';')
     ))?;
-    let fetch = format!("FETCH FORWARD {BATCH} FROM pum_catalog");
-    let mut layout: Option<Layout> = None;
+    let layout = Layout::new(&rows.columns[2..]);
     loop {
-        let rows = conn.query(&fetch, &[])?;
-        let layout = layout.get_or_insert_with(|| Layout::new(&rows.columns[2..]));
         let n = rows.rows.len();
         objects.reserve(n);
         for row in rows.rows {
@@ -503,11 +511,10 @@ fn read_query(
             });
         }
         if n < BATCH {
-            break;
+            return Ok(());
         }
+        rows = conn.query(&fetch, &[])?;
     }
-    conn.execute("CLOSE pum_catalog")?;
-    Ok(())
 }
 
 impl Snapshot {
@@ -627,6 +634,40 @@ mod tests {
         for (_, below, _) in OLDER_QUERIES {
             assert!(*below > 130000 && below % 10000 == 0, "{below}");
         }
+    }
+
+    #[test]
+    fn each_major_gets_the_variant_written_for_it() {
+        let q = |kind: Kind, v: i32| kind.query(v);
+        let coll = |n: &str| -> &'static str {
+            match n {
+                "13" => include_str!("sql/collations.before15.sql"),
+                "15" => include_str!("sql/collations.before16.sql"),
+                "16" => include_str!("sql/collations.before17.sql"),
+                _ => include_str!("sql/collations.sql"),
+            }
+        };
+        assert_eq!(q(Kind::Collations, 130023), coll("13"));
+        assert_eq!(q(Kind::Collations, 140000), coll("13"));
+        assert_eq!(q(Kind::Collations, 150004), coll("15"));
+        assert_eq!(q(Kind::Collations, 160000), coll("16"));
+        assert_eq!(q(Kind::Collations, 170000), coll("17"));
+        assert!(!q(Kind::Publications, 140000).contains("pr.prqual"));
+        assert!(q(Kind::Publications, 170000).contains("pr.prqual"));
+        assert!(!q(Kind::Publications, 170000).contains("p.pubgencols"));
+        assert!(q(Kind::Publications, 180000).contains("p.pubgencols"));
+        assert!(!q(Kind::Subscriptions, 130000).contains("s.subbinary"));
+        assert!(q(Kind::Subscriptions, 140000).contains("s.subbinary"));
+        assert!(!q(Kind::Subscriptions, 160000).contains("s.subfailover"));
+        assert!(q(Kind::Subscriptions, 170000).contains("s.subfailover"));
+        assert!(!q(Kind::Columns, 130000).contains("a.attcompression"));
+        assert!(q(Kind::Columns, 140000).contains("a.attcompression"));
+        // No query reads the connection string (superusers only) but the
+        // one read apart.
+        for k in Kind::ALL {
+            assert!(!q(k, 999999).contains("s.subconninfo"), "{k}");
+        }
+        assert!(SUBSCRIPTION_CONNECTIONS.contains("s.subconninfo"));
     }
 
     #[test]
