@@ -780,6 +780,61 @@ fn html_report_is_one_self_contained_page() {
     assert!(run.stdout().contains("No difference."), "{}", run.stdout());
 }
 
+fn a_role_that_cannot_read_connection_strings_still_compares() {
+    let db = Database::load(
+        "ckplain",
+        "DO $$ BEGIN CREATE ROLE pum_ck_plain LOGIN;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+         CREATE SUBSCRIPTION sub CONNECTION 'dbname=pum_fx_nowhere password=pum-fx-secret-x'
+           PUBLICATION p1 WITH (connect = false);",
+    )
+    .unwrap();
+    let (host, port) = server();
+    let plain = format!(
+        "host={host} port={port} user=pum_ck_plain dbname={}",
+        db.name
+    );
+    let work = Work::new();
+    // Superusers read the connection string (its password hidden) ...
+    let run = work.run(&[&db], &["snapshot", "-p", &db.name]);
+    run.ok();
+    assert!(
+        run.stdout().contains("password=(hidden)"),
+        "{}",
+        run.stdout()
+    );
+    // ... other roles compare everything else, and say what they cannot read.
+    let run = work.run(&[&db], &["check", "-p1", &plain, "-p2", &plain, "--all"]);
+    run.ok();
+    let run = work.run(&[&db], &["snapshot", "-p", &plain]);
+    run.ok();
+    let out = run.stdout();
+    assert!(
+        out.contains(pum_core::catalog::CONNINFO_NOT_READABLE),
+        "{out}"
+    );
+    assert!(!out.contains("pum-fx-secret"), "{out}");
+    // Against a superuser's read: the connection string differs, nothing else.
+    let run = work.run(
+        &[&db],
+        &["check", "-p1", &db.name, "-p2", &plain, "--format", "json"],
+    );
+    run.expect_code(1);
+    let names: BTreeSet<(String, String, String, Vec<String>)> = keys(&json(&run));
+    assert_eq!(
+        names,
+        [(
+            "subscriptions".to_string(),
+            "sub".to_string(),
+            "different".to_string(),
+            vec!["conninfo".to_string(), "secrets".to_string()]
+        )]
+        .into(),
+        "{}",
+        run.stdout()
+    );
+}
+
 fn usage_errors_exit_2_with_a_clear_message() {
     let work = Work::new();
     let (a, _) = option_pair();
@@ -893,6 +948,10 @@ fn main() -> ExitCode {
         (
             "html_report_is_one_self_contained_page",
             html_report_is_one_self_contained_page,
+        ),
+        (
+            "a_role_that_cannot_read_connection_strings_still_compares",
+            a_role_that_cannot_read_connection_strings_still_compares,
         ),
     ];
     for &(name, f) in options {

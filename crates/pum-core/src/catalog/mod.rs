@@ -412,9 +412,9 @@ pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
     // One consistent view of the catalog, names always schema-qualified.
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
     let result = (|| {
-        // Names schema-qualified; the window function over all columns
-        // sorts: keep it in memory; every row is fetched: plan for all of
-        // them, not the first ones.
+        // Names schema-qualified; work_mem for the window function over
+        // all columns, which sorts; and plans for fetching every row, not
+        // the first ones.
         let version = conn
             .execute(
                 "SELECT pg_catalog.set_config('search_path', '', true), \
@@ -454,11 +454,13 @@ pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
             let not_readable: Attrs = [("conninfo", CONNINFO_NOT_READABLE)].into_iter().collect();
             for mut sub in subs {
                 let extra = match connections.iter().find(|c| c.name == sub.name) {
-                    Some(c) => &c.attrs,
-                    None if !readable => &not_readable,
-                    None => continue,
+                    Some(c) => Some(&c.attrs),
+                    None if !readable => Some(&not_readable),
+                    None => None,
                 };
-                sub.attrs = sub.attrs.merged(extra);
+                if let Some(extra) = extra {
+                    sub.attrs = sub.attrs.merged(extra);
+                }
                 objects.push(sub);
             }
         }
