@@ -2,7 +2,8 @@
 # Runs inside `pum sandbox --db a2k --db b2k --db a10k --db b10k` (see run.sh):
 # PGSERVICEFILE, PGHOST, PGPORT, PGUSER and PUM are set by the sandbox.
 #
-# Knobs: BENCH_QUICK=1 (N=200 only, 2 runs), BENCH_RUNS (5), BENCH_MIGRA_RUNS
+# Knobs: PUM_BEFORE (another pum binary, timed and measured next to this one),
+# BENCH_QUICK=1 (N=200 only, 2 runs), BENCH_RUNS (5), BENCH_MIGRA_RUNS
 # (same as BENCH_RUNS), BENCH_SKIP_PUM010=1, BENCH_PUM010_N (2000),
 # BENCH_PUM010_TIMEOUT (900 s), BENCH_CHECK_OUT (results directory).
 set -euo pipefail
@@ -33,14 +34,27 @@ rm -f "$out"/*.json "$out"/*.txt "$out"/*.md
 log() { echo "bench/check: $*" >&2; }
 
 # --- the floor: pum's catalog queries, as psql runs them ----------------------
+# The queries pum runs by default on this server: one per kind, the variant
+# for this major (sql/<kind>.before<M>.sql with the smallest M above it, else
+# sql/<kind>.sql), without privileges (compared only with --privileges).
+major=$(psql -X -A -t -d a2k -c "SELECT current_setting('server_version_num')::int / 10000")
 floor_sql=$work/floor.sql
 {
     echo "SET search_path = '';"
     echo "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
-    for f in "$root"/crates/pum-core/src/catalog/sql/*.sql; do
-        cat "$f"
-        echo ";"
-    done
+    python3 - "$root/crates/pum-core/src/catalog/sql" "$major" <<'PY'
+import os, re, sys
+d, major = sys.argv[1], int(sys.argv[2])
+kinds = sorted({re.sub(r"\.before\d+$", "", f[:-4]) for f in os.listdir(d) if f.endswith(".sql")})
+for k in kinds:
+    if k in ("privileges", "subscription_connections"):
+        continue
+    older = sorted(int(m.group(1)) for f in os.listdir(d)
+                   for m in [re.fullmatch(re.escape(k) + r"\.before(\d+)\.sql", f)] if m)
+    below = [v for v in older if major < v]
+    name = f"{k}.before{below[0]}.sql" if below else f"{k}.sql"
+    print(open(os.path.join(d, name)).read().rstrip().rstrip(";") + ";")
+PY
     echo "COMMIT;"
 } >"$floor_sql"
 cat >"$work/floor.sh" <<FLOOR
@@ -62,6 +76,7 @@ url() { echo "postgresql://postgres@/$1?host=$PGHOST&port=$PGPORT"; }
     echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "memory: $(grep MemTotal /proc/meminfo | awk '{print $2 " kB"}')"
     echo "pum: $("$PUM" -v 2>&1 | head -1)"
+    [ -z "${PUM_BEFORE:-}" ] || echo "pum before: $PUM_BEFORE"
     echo "migra: $("$MIGRA" --help >/dev/null 2>&1 && /opt/migra/bin/pip show migra 2>/dev/null | grep ^Version || echo '?')"
     echo "runs: $runs (migra $migra_runs), warmup 1"
 } >"$out/meta.txt"
@@ -108,8 +123,11 @@ for s in "${sizes[@]}"; do
     tag=$(echo "$s" | cut -d: -f2); label=${s##*:}
     log "hyperfine, N=${s%%:*}"
     echo "load average before N=${s%%:*}: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta.txt"
+    before=()
+    [ -z "${PUM_BEFORE:-}" ] || before=(-n "pum before $label" "$PUM_BEFORE check -p1 a$tag -p2 b$tag")
     hyperfine --warmup 1 --runs "$runs" -i --export-json "$out/hyperfine_$tag.json" \
         -n "pum check $label" "$PUM check -p1 a$tag -p2 b$tag" \
+        "${before[@]}" \
         -n "floor $label" "$work/floor.sh a$tag b$tag"
     hyperfine --warmup 1 --runs "$migra_runs" -i --export-json "$out/hyperfine_migra_$tag.json" \
         -n "migra $label" "$MIGRA --unsafe '$(url "a$tag")' '$(url "b$tag")'"
@@ -120,6 +138,11 @@ for s in "${sizes[@]}"; do
     tag=$(echo "$s" | cut -d: -f2)
     /usr/bin/time -v "$PUM" check -p1 "a$tag" -p2 "b$tag" >/dev/null 2>"$out/time_v_pum_$tag.txt" || true
     log "$tag: pum check $(grep 'Maximum resident' "$out/time_v_pum_$tag.txt")"
+    if [ -n "${PUM_BEFORE:-}" ]; then
+        /usr/bin/time -v "$PUM_BEFORE" check -p1 "a$tag" -p2 "b$tag" >/dev/null 2>"$out/time_v_pum_before_$tag.txt" || true
+        log "$tag: pum before $(grep 'Maximum resident' "$out/time_v_pum_before_$tag.txt")"
+    fi
+    /usr/bin/time -v "$MIGRA" --unsafe "$(url "a$tag")" "$(url "b$tag")" >/dev/null 2>"$out/time_v_migra_$tag.txt" || true
 done
 
 # --- Python pum 0.10, once ----------------------------------------------------

@@ -28,25 +28,26 @@ def main():
     for t in tags:
         pum = res[f"pum check {t}"]
         floor = res.get(f"floor {t}")
-        for name in (f"pum check {t}", f"floor {t}", f"migra {t}"):
+        for name in (f"pum check {t}", f"pum before {t}", f"floor {t}", f"migra {t}"):
             r = res.get(name)
             if not r:
                 continue
             vs_floor = f"{r['mean'] / floor['mean']:.2f}x" if floor else ""
-            faster = f"{r['mean'] / pum['mean']:.1f}x" if name.startswith("migra") else ""
+            faster = f"{r['mean'] / pum['mean']:.1f}x" if not name.startswith(("pum check", "floor")) else ""
             print(f"| {t} | {name.rsplit(' ', 1)[0]} | {ms(r)} | {r['min'] * 1000:,.0f} ms | {vs_floor} | {faster} |")
     print()
     if "2k" in tags and "10k" in tags:
-        for tool in ("pum check", "floor", "migra"):
+        for tool in ("pum check", "pum before", "floor", "migra"):
             a, b = res.get(f"{tool} 2k"), res.get(f"{tool} 10k")
             if a and b:
                 print(f"- growth 10k/2k, {tool}: {b['mean'] / a['mean']:.2f}x (linear: 5x)")
-    for t in ("2k", "10k"):
-        p = os.path.join(out, f"time_v_pum_{t}.txt")
-        if os.path.exists(p):
-            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(p).read())
-            if m:
-                print(f"- peak memory (max RSS), pum check on the {t} databases: {int(m.group(1)) / 1024:.0f} MiB")
+    for t in ("200", "2k", "10k"):
+        for tool, f in (("pum check", "pum"), ("pum before", "pum_before"), ("migra", "migra")):
+            p = os.path.join(out, f"time_v_{f}_{t}.txt")
+            if os.path.exists(p):
+                m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(p).read())
+                if m:
+                    print(f"- peak memory (max RSS), {tool} on the {t} databases: {int(m.group(1)) / 1024:.0f} MiB")
     p = os.path.join(out, "pum010.json")
     if os.path.exists(p):
         j = json.load(open(p))

@@ -23,9 +23,15 @@ pub struct CompareOptions {
     pub ignore_whitespace: bool,
     /// Compare privileges (off by default: environments often differ).
     pub privileges: bool,
+    /// Compare the owners of objects (off by default: a copy restored by
+    /// another role, or a reference built by one, has other owners).
+    pub owners: bool,
     /// Compare extension versions (off by default).
     pub extension_versions: bool,
 }
+
+/// The attribute holding digests of secret values, never shown as such.
+pub const SECRETS: &str = "secrets";
 
 /// Where an object is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -72,7 +78,7 @@ impl Difference {
             kind: self.kind,
             schema: self.schema.clone(),
             name: self.name.clone(),
-            attrs: BTreeMap::new(),
+            attrs: crate::catalog::Attrs::new(),
         }
         .display_name()
     }
@@ -106,6 +112,16 @@ impl Comparison {
 }
 
 impl CompareOptions {
+    /// Everything pum knows: privileges, owners, extension versions and
+    /// column order too (`--all`).
+    pub fn all(mut self) -> CompareOptions {
+        self.privileges = true;
+        self.owners = true;
+        self.extension_versions = true;
+        self.column_order = true;
+        self
+    }
+
     /// The kinds this comparison looks at (what a live database must be
     /// asked for).
     pub fn kinds(&self) -> Vec<Kind> {
@@ -187,6 +203,8 @@ struct Filter<'a> {
     opts: &'a CompareOptions,
     /// Relations of ignored kinds (their columns are ignored too, as pum 0.x).
     ignored_relations: HashSet<(&'a str, &'a str)>,
+    /// Kinds read on both sides (a snapshot file may lack some).
+    read: BTreeSet<Kind>,
 }
 
 impl<'a> Filter<'a> {
@@ -198,15 +216,23 @@ impl<'a> Filter<'a> {
             .filter(|o| relation_kind(o.kind) && opts.ignore.contains(&o.kind))
             .map(|o| (o.schema.as_str(), o.name.as_str()))
             .collect();
+        let read = a
+            .kinds
+            .iter()
+            .filter(|k| b.kinds.contains(k))
+            .copied()
+            .collect();
         Filter {
             opts,
             ignored_relations,
+            read,
         }
     }
 
     fn keeps(&self, o: &Object) -> bool {
         let opts = self.opts;
         if opts.ignore.contains(&o.kind)
+            || !self.read.contains(&o.kind)
             || (o.kind == Kind::Privileges && !opts.privileges)
             || opts.exclude_schemas.contains(&o.schema)
         {
@@ -234,7 +260,8 @@ impl<'a> Filter<'a> {
 
     fn keeps_attr(&self, kind: Kind, name: &str) -> bool {
         !((name == "position" && kind == Kind::Columns && !self.opts.column_order)
-            || (name == "version" && kind == Kind::Extensions && !self.opts.extension_versions))
+            || (name == "version" && kind == Kind::Extensions && !self.opts.extension_versions)
+            || (name == "owner" && !self.opts.owners))
     }
 
     fn same_value(&self, name: &str, a: &str, b: &str) -> bool {
@@ -251,28 +278,24 @@ impl<'a> Filter<'a> {
         let mut ia = x.attrs.iter().peekable();
         let mut ib = y.attrs.iter().peekable();
         loop {
-            let (name, va, vb) = match (ia.peek(), ib.peek()) {
+            let (name, va, vb) = match (ia.peek().copied(), ib.peek().copied()) {
                 (None, None) => break,
                 (Some((ka, va)), Some((kb, vb))) if ka == kb => {
-                    let r = (ka.as_str(), Some(va.as_str()), Some(vb.as_str()));
                     ia.next();
                     ib.next();
-                    r
+                    (ka, Some(va), Some(vb))
                 }
                 (Some((ka, va)), Some((kb, _))) if ka < kb => {
-                    let r = (ka.as_str(), Some(va.as_str()), None);
                     ia.next();
-                    r
+                    (ka, Some(va), None)
                 }
                 (Some((ka, va)), None) => {
-                    let r = (ka.as_str(), Some(va.as_str()), None);
                     ia.next();
-                    r
+                    (ka, Some(va), None)
                 }
                 (_, Some((kb, vb))) => {
-                    let r = (kb.as_str(), None, Some(vb.as_str()));
                     ib.next();
-                    r
+                    (kb, None, Some(vb))
                 }
             };
             if !self.keeps_attr(x.kind, name) {
@@ -283,15 +306,45 @@ impl<'a> Filter<'a> {
                 _ => false,
             };
             if !same {
+                let (a, b) = if name == SECRETS {
+                    mask_secrets(va, vb)
+                } else {
+                    (va.map(str::to_string), vb.map(str::to_string))
+                };
                 out.push(AttrDiff {
                     name: name.to_string(),
-                    a: va.map(str::to_string),
-                    b: vb.map(str::to_string),
+                    a,
+                    b,
                 });
             }
         }
         out
     }
+}
+
+/// What is shown of two `secrets` values (`password <digest>, ...`): the
+/// names of the secrets, each marked as differing or not, never a digest.
+fn mask_secrets(a: Option<&str>, b: Option<&str>) -> (Option<String>, Option<String>) {
+    let parse = |v: Option<&str>| -> BTreeMap<String, String> {
+        v.unwrap_or("")
+            .split(", ")
+            .filter_map(|item| item.split_once(' '))
+            .map(|(k, d)| (k.to_string(), d.to_string()))
+            .collect()
+    };
+    let (pa, pb) = (parse(a), parse(b));
+    let show = |mine: &BTreeMap<String, String>, theirs: &BTreeMap<String, String>| {
+        let items: Vec<String> = mine
+            .iter()
+            .map(|(k, d)| match theirs.get(k) {
+                Some(t) if t == d => format!("{k}=(hidden)"),
+                Some(_) => format!("{k}=(hidden, differs)"),
+                None => format!("{k}=(hidden)"),
+            })
+            .collect();
+        (!items.is_empty()).then(|| items.join(", "))
+    };
+    (show(&pa, &pb), show(&pb, &pa))
 }
 
 fn identity(o: &Object) -> (Kind, &str, &str) {
@@ -310,7 +363,7 @@ fn parent_of(o: &Object) -> Option<String> {
     if child_of_relation(o.kind) {
         o.name.split_once('.').map(|(rel, _)| rel.to_string())
     } else if o.kind == Kind::Indexes {
-        o.attrs.get("table").cloned()
+        o.attrs.get("table").map(str::to_string)
     } else {
         None
     }
@@ -445,6 +498,7 @@ mod tests {
         Snapshot {
             format: crate::catalog::FORMAT,
             server_version: "15".into(),
+            kinds: Kind::ALL.to_vec(),
             objects,
         }
     }
@@ -633,6 +687,84 @@ mod tests {
             ..CompareOptions::default()
         };
         assert_eq!(compare(&a, &b, &opts).differences.len(), 2);
+    }
+
+    #[test]
+    fn owners_only_when_asked_and_all_asks_for_everything() {
+        let a = snap(vec![
+            obj(
+                Kind::Tables,
+                "s",
+                "t",
+                &[("owner", "alice"), ("relkind", "table")],
+            ),
+            obj(Kind::Columns, "s", "t.c", &[("position", "1")]),
+        ]);
+        let b = snap(vec![
+            obj(
+                Kind::Tables,
+                "s",
+                "t",
+                &[("owner", "bob"), ("relkind", "table")],
+            ),
+            obj(Kind::Columns, "s", "t.c", &[("position", "2")]),
+        ]);
+        assert!(compare(&a, &b, &CompareOptions::default()).is_empty());
+        let owners = CompareOptions {
+            owners: true,
+            ..CompareOptions::default()
+        };
+        let c = compare(&a, &b, &owners);
+        assert_eq!(c.differences.len(), 1);
+        assert_eq!(c.differences[0].attributes[0].name, "owner");
+        let all = CompareOptions::default().all();
+        assert!(all.privileges && all.owners && all.extension_versions && all.column_order);
+        assert_eq!(compare(&a, &b, &all).differences.len(), 2);
+        assert!(all.kinds().contains(&Kind::Privileges));
+    }
+
+    #[test]
+    fn secrets_are_shown_as_differing_never_as_values() {
+        let a = snap(vec![obj(
+            Kind::UserMappings,
+            "",
+            "bob server s",
+            &[("secrets", "password 1111, sslpassword 2222")],
+        )]);
+        let b = snap(vec![obj(
+            Kind::UserMappings,
+            "",
+            "bob server s",
+            &[("secrets", "password 3333, sslpassword 2222")],
+        )]);
+        let c = compare(&a, &b, &CompareOptions::default());
+        let attr = &c.differences[0].attributes[0];
+        assert_eq!(attr.name, SECRETS);
+        assert_eq!(
+            attr.a.as_deref(),
+            Some("password=(hidden, differs), sslpassword=(hidden)")
+        );
+        assert_eq!(attr.b, attr.a);
+        let text = serde_json::to_string(&c).unwrap();
+        for digest in ["1111", "2222", "3333"] {
+            assert!(!text.contains(digest), "{text}");
+        }
+        assert_eq!(c.differences[0].display_name(), "bob server s");
+    }
+
+    #[test]
+    fn kinds_one_side_did_not_read_are_not_compared() {
+        let a = snap(vec![obj(Kind::Collations, "s", "c", &[])]);
+        let mut b = snap(vec![]);
+        assert_eq!(
+            compare(&a, &b, &CompareOptions::default())
+                .differences
+                .len(),
+            1
+        );
+        // A snapshot file of the first format: no collations read.
+        b.kinds = Kind::FIRST.to_vec();
+        assert!(compare(&a, &b, &CompareOptions::default()).is_empty());
     }
 
     #[test]

@@ -1099,6 +1099,7 @@ fn check_snapshot(input: &[u8]) {
     let empty = Snapshot {
         format: snap.format,
         server_version: String::new(),
+        kinds: snap.kinds.clone(),
         objects: Vec::new(),
     };
     for opts in [
@@ -1110,6 +1111,7 @@ fn check_snapshot(input: &[u8]) {
             column_order: true,
             ignore_whitespace: true,
             privileges: true,
+            owners: true,
             extension_versions: true,
         },
     ] {

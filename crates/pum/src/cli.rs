@@ -270,7 +270,9 @@ pub struct RunArgs {
 pub struct CompareArgs {
     /// Elements to leave out (space-separated, or repeat -i): tables, columns, constraints,
     /// views, sequences, indexes, triggers, functions, rules, schemas, materialized_views,
-    /// types, domains, extensions, policies, privileges, comments [config: ignore_elements].
+    /// types, domains, extensions, policies, privileges, comments, collations, statistics,
+    /// event_triggers, foreign_data_wrappers, foreign_servers, user_mappings, publications,
+    /// subscriptions [config: ignore_elements].
     #[arg(short = 'i', long = "ignore", value_name = "ELEMENT", num_args = 1.., action = ArgAction::Append)]
     pub ignore: Vec<String>,
     /// Schema to leave out of the comparison (repeatable; in a rehearsal the dump stays
@@ -287,12 +289,19 @@ pub struct CompareArgs {
     /// Compare function bodies and view/index/trigger definitions with whitespace folded.
     #[arg(long)]
     pub ignore_whitespace: bool,
-    /// Also compare privileges (GRANTs to roles other than the owner).
+    /// Also compare privileges (GRANTs to roles other than the owner, default privileges).
     #[arg(long)]
     pub privileges: bool,
+    /// Also compare the owners of objects.
+    #[arg(long)]
+    pub owners: bool,
     /// Also compare the versions of installed extensions.
     #[arg(long)]
     pub extension_versions: bool,
+    /// Compare everything pum knows: --privileges, --owners, --extension-versions and
+    /// --column-order together.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Options shared by `info` and `upgrade`.
@@ -393,9 +402,20 @@ pub struct CheckArgs {
         value_name = "FILE"
     )]
     pub output_file: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format: text, json, or html (one self-contained page; use with -o).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON document, for scripts.
+    Json,
+    /// One self-contained HTML page, both sides next to each other.
+    Html,
 }
 
 /// Options of `snapshot`.
@@ -522,8 +542,9 @@ pub struct RehearsalArgs {
     #[arg(long, value_name = "COMMAND", conflicts_with = "pg_service_comp")]
     pub comp_init: Option<String>,
     /// Create the scratch databases in a throwaway local cluster instead of on
-    /// production's server (GRANTs are not restored there).
-    #[arg(long, conflicts_with = "pg_service_test")]
+    /// production's server (GRANTs are not restored there, since its roles do not exist:
+    /// hence not with --privileges or --all).
+    #[arg(long, conflicts_with_all = ["pg_service_test", "privileges", "all"])]
     pub sandbox: bool,
     /// Keep the scratch databases (and the throwaway cluster's files) afterwards.
     #[arg(long)]

@@ -22,8 +22,8 @@ use pum_core::vars::Variables;
 use pum_core::Version;
 
 use crate::cli::{
-    BaselineArgs, CheckArgs, Command, CompareArgs, DumpArgs, DumpFormatArg, Format, InfoArgs,
-    PlanArgs, RehearsalArgs, RestoreArgs, RunArgs, SandboxArgs, SnapshotArgs, SourceArgs,
+    BaselineArgs, CheckArgs, CheckFormat, Command, CompareArgs, DumpArgs, DumpFormatArg, Format,
+    InfoArgs, PlanArgs, RehearsalArgs, RestoreArgs, RunArgs, SandboxArgs, SnapshotArgs, SourceArgs,
     TableArgs, UpgradeArgs,
 };
 use crate::render::{self, Progress};
@@ -149,9 +149,13 @@ impl Ctx {
             column_order: a.column_order,
             ignore_whitespace: a.ignore_whitespace,
             privileges: a.privileges,
+            owners: a.owners,
             extension_versions: a.extension_versions,
             ..CompareOptions::default()
         };
+        if a.all {
+            opts = opts.all();
+        }
         for i in Ctx::list(&a.ignore, &self.config.ignore_elements) {
             opts.ignore.insert(i.parse::<Kind>()?);
         }
@@ -301,25 +305,37 @@ fn check(a: CheckArgs, ctx: &Ctx) -> Result<u8> {
     let snap_a = ra.with_context(|| format!("reading A ({})", side_a.display()))?;
     let snap_b = rb.with_context(|| format!("reading B ({})", side_b.display()))?;
     let result = compare::compare(&snap_a, &snap_b, &opts);
-    // pum exits right after the report: freeing hundreds of thousands of
-    // small objects one by one would cost more than comparing them.
-    std::mem::forget((snap_a, snap_b));
     let labels = (side_a.display(), side_b.display());
+    let format = match a.format {
+        CheckFormat::Text => Format::Text,
+        CheckFormat::Json => Format::Json,
+        CheckFormat::Html => Format::Text,
+    };
+    let write = |out: &mut dyn Write, color: bool| -> std::io::Result<()> {
+        if a.format == CheckFormat::Html {
+            crate::html::report(out, &result, &labels, (&snap_a, &snap_b))
+        } else {
+            render::comparison(out, &result, &labels, format, a.verbose_level, color)
+        }
+    };
     match &a.output_file {
         Some(path) => {
             let mut f = std::io::BufWriter::new(
                 std::fs::File::create(path)
                     .with_context(|| format!("cannot write {}", path.display()))?,
             );
-            render::comparison(&mut f, &result, &labels, a.format, a.verbose_level, false)?;
+            write(&mut f, false)?;
             f.flush()?;
         }
         None => {
             let color = render::use_color();
             let mut out = std::io::stdout().lock();
-            render::comparison(&mut out, &result, &labels, a.format, a.verbose_level, color)?;
+            write(&mut out, color)?;
         }
     }
+    // pum exits right after the report: freeing hundreds of thousands of
+    // small objects one by one would cost more than comparing them.
+    std::mem::forget((snap_a, snap_b));
     Ok(if result.is_empty() {
         EXIT_OK
     } else {

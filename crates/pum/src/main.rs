@@ -7,6 +7,7 @@ mod cm;
 mod commands;
 mod create_deploy;
 mod docs;
+mod html;
 mod module_cmd;
 mod render;
 mod term;

@@ -1,24 +1,28 @@
 //! `pum check` and `pum snapshot` end to end on a real PostgreSQL.
 //!
-//! The fixtures in `tests/check_fixtures/<case>/` (see the README there)
-//! each build two databases that differ in a known way; every case is loaded
-//! once per test binary (in parallel) and shared, read-only, by the tests
-//! that compare them, dump and restore them, and snapshot them.
+//! Every directory of `tests/check_fixtures/<case>/` (see the README there)
+//! is a test of its own, `fixture::<case>`: it builds two databases that
+//! differ in a known way, checks pum reports exactly that, that each side
+//! compares equal to itself and to its pg_dump/pg_restore copy, and that a
+//! snapshot file of A compares with B as the live A does. The option tests
+//! (`options::...`) share one pair of databases. One cluster serves the
+//! whole binary; run one case with `cargo test --test check -- fixture::NAME`.
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use common::Run;
-use pum_core::catalog::{Kind, Object};
+use libtest_mimic::{Arguments, Failed, Trial};
+use pum_core::catalog::{Attrs, Kind, Object};
 use pum_core::pg::{Conn, ConnTarget};
 use serde_json::Value;
 
-/// Worker threads for the per-fixture work.
+/// Tests run at the same time (they mostly wait for the server).
 const THREADS: usize = 8;
 
 /// One difference as a fixture states it: kind, display name, status and
@@ -37,6 +41,9 @@ struct Fixture {
     /// The server majors the case runs on: its SQL needs a newer server,
     /// or an older server renders the objects differently.
     server_majors: std::ops::RangeInclusive<i32>,
+    /// Below this major, the pg_dump/pg_restore copy is not compared (the
+    /// pg_dump run there cannot restore the case into that server).
+    dump_restore_min_major: i32,
     expected: BTreeSet<Key>,
 }
 
@@ -85,6 +92,7 @@ fn read_fixture(dir: &Path) -> Fixture {
                 "restore_options",
                 "min_server_major",
                 "max_server_major",
+                "dump_restore_min_server_major",
                 "differences"
             ]
             .contains(&k.as_str()),
@@ -105,6 +113,7 @@ fn read_fixture(dir: &Path) -> Fixture {
         }
     };
     let server_majors = major("min_server_major", 0)..=major("max_server_major", i32::MAX);
+    let dump_restore_min_major = major("dump_restore_min_server_major", 0);
     let mut expected = BTreeSet::new();
     let diffs = obj
         .get("differences")
@@ -149,10 +158,12 @@ fn read_fixture(dir: &Path) -> Fixture {
         options,
         restore_options,
         server_majors,
+        dump_restore_min_major,
         expected,
     }
 }
 
+/// Every fixture directory, in name order.
 fn fixtures() -> Vec<Fixture> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
         .expect("tests/check_fixtures")
@@ -160,48 +171,20 @@ fn fixtures() -> Vec<Fixture> {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    let all: Vec<Fixture> = dirs.iter().map(|d| read_fixture(d)).collect();
-    // Cases for other server majors are left out.
-    let major = common::server_major();
-    let (run, skipped): (Vec<Fixture>, Vec<Fixture>) = all
-        .into_iter()
-        .partition(|f| f.server_majors.contains(&major));
-    for f in &skipped {
-        use std::io::Write;
-        let majors = match (*f.server_majors.start(), *f.server_majors.end()) {
-            (from, i32::MAX) => format!("{from} and newer"),
-            (0, to) => format!("{to} and older"),
-            (from, to) => format!("{from} to {to}"),
-        };
-        let _ = writeln!(
-            std::io::stderr(),
-            "check fixture {} left out: it is for PostgreSQL {majors} (the cluster is {major})",
-            f.name
-        );
-    }
-    run
+    dirs.iter().map(|d| read_fixture(d)).collect()
 }
 
-/// Runs `f` on every item with a few threads; results in item order.
-fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..THREADS.min(items.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(item) = items.get(i) else { break };
-                let r = f(item);
-                results.lock().unwrap()[i] = Some(r);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.expect("every item done"))
-        .collect()
+/// Why a fixture does not run on this server major, if it does not.
+fn left_out(fx: &Fixture, major: i32) -> Option<String> {
+    if fx.server_majors.contains(&major) {
+        return None;
+    }
+    let majors = match (*fx.server_majors.start(), *fx.server_majors.end()) {
+        (from, i32::MAX) => format!("{from} and newer"),
+        (0, to) => format!("{to} and older"),
+        (from, to) => format!("{from} to {to}"),
+    };
+    Some(format!("for PostgreSQL {majors} (the cluster is {major})"))
 }
 
 /// A database of the shared cluster. Never dropped: in PostgreSQL 15
@@ -211,22 +194,38 @@ struct Database {
     name: String,
 }
 
+/// The shared cluster's socket directory and port.
+fn server() -> &'static (String, u16) {
+    static SERVER: OnceLock<(String, u16)> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let s = common::cluster().lock().unwrap();
+        (s.socket_dir().display().to_string(), s.port())
+    })
+}
+
 impl Database {
+    /// A new database, created without holding the cluster's lock, so that
+    /// the tests create theirs at the same time.
     fn create(prefix: &str) -> Database {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("{prefix}_{}_{n}", std::process::id());
-        common::cluster()
-            .lock()
-            .unwrap()
-            .create_database(&name, None)
+        let postgres = Database {
+            name: "postgres".into(),
+        };
+        postgres
+            .exec(&format!(
+                "CREATE DATABASE {}",
+                pum_core::pg::quote_ident(&name)
+            ))
             .expect("create a database");
         Database { name }
     }
 
     /// `host=<socket dir> port=<port> user=postgres dbname=<name>`.
     fn conninfo(&self) -> String {
-        common::cluster().lock().unwrap().conninfo(&self.name)
+        let (host, port) = server();
+        format!("host={host} port={port} user=postgres dbname={}", self.name)
     }
 
     fn exec(&self, sql: &str) -> Result<(), String> {
@@ -262,10 +261,7 @@ impl Work {
 
     /// A `pum` command whose service file names `dbs`.
     fn pum(&self, dbs: &[&Database]) -> Command {
-        let (host, port) = {
-            let s = common::cluster().lock().unwrap();
-            (s.socket_dir().display().to_string(), s.port())
-        };
+        let (host, port) = server();
         let mut text = String::new();
         for db in dbs {
             text.push_str(&format!(
@@ -300,42 +296,6 @@ impl Work {
     }
 }
 
-/// A fixture with its two databases.
-struct Loaded {
-    fx: Fixture,
-    a: Database,
-    b: Database,
-}
-
-/// Every fixture, loaded once for the whole test binary.
-fn loaded() -> &'static [Loaded] {
-    static LOADED: OnceLock<Vec<Loaded>> = OnceLock::new();
-    LOADED.get_or_init(|| {
-        let fixtures = fixtures();
-        let results = parallel(&fixtures, |fx| {
-            let a =
-                Database::load("ckfx", &fx.a_sql).map_err(|e| format!("{}/a.sql: {e}", fx.name))?;
-            let b =
-                Database::load("ckfx", &fx.b_sql).map_err(|e| format!("{}/b.sql: {e}", fx.name))?;
-            Ok::<_, String>((a, b))
-        });
-        let mut errors = Vec::new();
-        let mut out = Vec::new();
-        for (fx, r) in fixtures.into_iter().zip(results) {
-            match r {
-                Ok((a, b)) => out.push(Loaded { fx, a, b }),
-                Err(e) => errors.push(e),
-            }
-        }
-        assert!(
-            errors.is_empty(),
-            "fixtures failed to load:\n{}",
-            errors.join("\n")
-        );
-        out
-    })
-}
-
 /// The differences of a `--format json` report, as fixtures state them.
 fn keys(doc: &Value) -> BTreeSet<Key> {
     doc["differences"]
@@ -348,7 +308,7 @@ fn keys(doc: &Value) -> BTreeSet<Key> {
                 kind,
                 schema: d["schema"].as_str().unwrap().to_string(),
                 name: d["name"].as_str().unwrap().to_string(),
-                attrs: BTreeMap::new(),
+                attrs: Attrs::new(),
             };
             let mut attributes: Vec<String> = d["attributes"]
                 .as_array()
@@ -384,54 +344,6 @@ fn show(keys: &BTreeSet<Key>) -> String {
     keys.iter()
         .map(|(k, n, s, a)| format!("    {k} {n} {s} [{}]\n", a.join(", ")))
         .collect()
-}
-
-/// `pum check -p1 <a> -p2 <b> --format json OPTIONS` of every fixture, run
-/// once and shared by the tests that need it.
-fn live_reports() -> &'static [Run] {
-    static REPORTS: OnceLock<Vec<Run>> = OnceLock::new();
-    REPORTS.get_or_init(|| {
-        let work = Work::new();
-        parallel(loaded(), |l| {
-            let mut args = vec!["--format", "json"];
-            args.extend(l.fx.options.iter().map(String::as_str));
-            work.check(&l.a, &l.b, &args)
-        })
-    })
-}
-
-#[test]
-fn fixtures_report_exactly_the_expected_differences() {
-    let all = loaded();
-    assert!(all.len() >= 60, "only {} fixtures", all.len());
-    let same = all.iter().filter(|l| l.fx.expected.is_empty()).count();
-    assert!(same >= 8, "only {same} no-difference fixtures");
-    let mut failures = Vec::new();
-    for (l, run) in all.iter().zip(live_reports()) {
-        let want_code = if l.fx.expected.is_empty() { 0 } else { 1 };
-        let actual = serde_json::from_str::<Value>(&run.stdout())
-            .ok()
-            .map(|doc| keys(&doc));
-        if run.code() == want_code && actual.as_ref() == Some(&l.fx.expected) {
-            continue;
-        }
-        failures.push(format!(
-            "{}: exit {} (expected {want_code})\n  expected:\n{}  actual:\n{}  stdout:\n{}\n  stderr:\n{}",
-            l.fx.name,
-            run.code(),
-            show(&l.fx.expected),
-            actual.as_ref().map(show).unwrap_or_else(|| "    (no JSON)\n".into()),
-            run.stdout(),
-            run.stderr()
-        ));
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixtures failed:\n\n{}",
-        failures.len(),
-        all.len(),
-        failures.join("\n")
-    );
 }
 
 /// A copy of `db` made with pg_dump -Fc and pg_restore --no-owner.
@@ -473,110 +385,93 @@ fn dump_restore(work: &Work, db: &Database) -> Result<Database, String> {
     Ok(copy)
 }
 
-#[test]
-fn no_false_positives_against_itself_and_a_dump_restore_copy() {
-    let all = loaded();
-    // Each distinct script once (several fixtures share one side).
-    let mut seen = BTreeSet::new();
-    let mut sides: Vec<(String, &Database, &[String])> = Vec::new();
-    for l in all {
-        for (side, db, sql) in [("a", &l.a, &l.fx.a_sql), ("b", &l.b, &l.fx.b_sql)] {
-            if seen.insert(sql.as_str()) {
-                sides.push((
-                    format!("{}/{side}.sql", l.fx.name),
-                    db,
-                    &l.fx.restore_options,
-                ));
-            }
-        }
-    }
+/// Each distinct script is dumped and restored once, by the first
+/// fixture that has it (several fixtures share one side).
+fn first_time(sql: &str) -> bool {
+    static SEEN: OnceLock<Mutex<BTreeSet<String>>> = OnceLock::new();
+    SEEN.get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .insert(sql.to_string())
+}
+
+/// Secret values in fixtures start with this; pum must never print them.
+const SECRET: &str = "pum-fx-secret";
+
+/// One fixture, end to end: the expected report, no false positives on
+/// either side (against its pg_dump/pg_restore copy), and a snapshot file of
+/// A that compares with B as the live A does.
+fn run_fixture(fx: &Fixture) -> Result<(), Failed> {
+    let a = Database::load("ckfx", &fx.a_sql).map_err(|e| format!("a.sql: {e}"))?;
+    let b = Database::load("ckfx", &fx.b_sql).map_err(|e| format!("b.sql: {e}"))?;
     let work = Work::new();
-    let failures: Vec<String> = parallel(&sides, |(what, db, restore_options)| {
-        let mut problems = Vec::new();
-        let every_option = [
-            "--privileges",
-            "--extension-versions",
-            "--column-order",
-            "-v",
-            "2",
-        ];
-        let run = work.check(db, db, &every_option);
-        if run.code() != 0 {
-            problems.push(format!(
-                "compared with itself: exit {}\n{}{}",
-                run.code(),
-                run.stdout(),
-                run.stderr()
-            ));
+    let mut problems = Vec::new();
+    let mut outputs = Vec::new();
+
+    // The report.
+    let mut args = vec!["--format", "json"];
+    args.extend(fx.options.iter().map(String::as_str));
+    let live = work.check(&a, &b, &args);
+    let want_code = if fx.expected.is_empty() { 0 } else { 1 };
+    let actual = serde_json::from_str::<Value>(&live.stdout())
+        .ok()
+        .map(|doc| keys(&doc));
+    if live.code() != want_code || actual.as_ref() != Some(&fx.expected) {
+        problems.push(format!(
+            "exit {} (expected {want_code})\n  expected:\n{}  actual:\n{}  stdout:\n{}\n  stderr:\n{}",
+            live.code(),
+            show(&fx.expected),
+            actual.as_ref().map(show).unwrap_or_else(|| "    (no JSON)\n".into()),
+            live.stdout(),
+            live.stderr()
+        ));
+    }
+    outputs.push(live.all());
+
+    // No false positives.
+    let major = common::server_major();
+    for (side, db, sql) in [("a", &a, &fx.a_sql), ("b", &b, &fx.b_sql)] {
+        if major < fx.dump_restore_min_major {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "check fixture {}: no pg_dump/pg_restore comparison below PostgreSQL {}",
+                fx.name,
+                fx.dump_restore_min_major
+            );
+            break;
+        }
+        if !first_time(sql) {
+            continue;
         }
         match dump_restore(&work, db) {
-            Err(e) => problems.push(e),
+            Err(e) => problems.push(format!("{side}.sql: {e}")),
             Ok(copy) => {
-                let mut args: Vec<&str> = restore_options.iter().map(String::as_str).collect();
+                let mut args: Vec<&str> = fx.restore_options.iter().map(String::as_str).collect();
                 args.extend(["-v", "2"]);
                 let run = work.check(db, &copy, &args);
                 if run.code() != 0 {
                     problems.push(format!(
-                        "compared with its pg_dump/pg_restore copy ({}): exit {}\n{}{}",
+                        "{side}.sql compared with its pg_dump/pg_restore copy ({}): exit {}\n{}",
                         args.join(" "),
                         run.code(),
-                        run.stdout(),
-                        run.stderr()
+                        run.all()
                     ));
                 }
             }
         }
-        (!problems.is_empty()).then(|| format!("{what}:\n{}", problems.join("\n")))
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} scripts have false positives:\n\n{}",
-        failures.len(),
-        sides.len(),
-        failures.join("\n")
-    );
-}
+    }
 
-#[test]
-fn snapshot_files_compare_like_live_databases() {
-    let all = loaded();
-    let work = Work::new();
-    let jobs: Vec<(&Loaded, &Run)> = all.iter().zip(live_reports()).collect();
-    let failures: Vec<String> = parallel(&jobs, |(l, live)| {
-        let file = format!("{}.json", l.a.name);
-        let run = work.run(&[&l.a], &["snapshot", "-p", &l.a.name, "-o", &file]);
-        if run.code() != 0 {
-            return Some(format!("{}: snapshot failed: {}", l.fx.name, run.all()));
-        }
-        // The snapshot against its own database: nothing differs.
-        let run = work.run(
-            &[&l.a],
-            &[
-                "check",
-                "-p1",
-                &file,
-                "-p2",
-                &l.a.name,
-                "--privileges",
-                "--extension-versions",
-                "--column-order",
-            ],
-        );
-        if run.code() != 0 {
-            return Some(format!(
-                "{}: snapshot vs its database: exit {}\n{}",
-                l.fx.name,
-                run.code(),
-                run.all()
-            ));
-        }
-        // The snapshot against the other database: the same report as live.
-        let mut args = vec!["check", "-p1", &file, "-p2", &l.b.name, "--format", "json"];
-        args.extend(l.fx.options.iter().map(String::as_str));
-        let from_file = work.run(&[&l.b], &args);
+    // A snapshot file compares like the live database.
+    let file = format!("{}.json", a.name);
+    let run = work.run(&[&a], &["snapshot", "-p", &a.name, "-o", &file]);
+    if run.code() != 0 {
+        problems.push(format!("snapshot failed: {}", run.all()));
+    } else {
+        outputs.push(std::fs::read_to_string(work.path().join(&file)).unwrap_or_default());
+        let mut args = vec!["check", "-p1", &file, "-p2", &b.name, "--format", "json"];
+        args.extend(fx.options.iter().map(String::as_str));
+        let from_file = work.run(&[&b], &args);
         let same = match (
             serde_json::from_str::<Value>(&live.stdout()),
             serde_json::from_str::<Value>(&from_file.stdout()),
@@ -585,27 +480,50 @@ fn snapshot_files_compare_like_live_databases() {
             _ => false,
         };
         if live.code() != from_file.code() || !same {
-            return Some(format!(
-                "{}: live exit {}, file exit {}\n--- live\n{}\n--- file\n{}",
-                l.fx.name,
+            problems.push(format!(
+                "snapshot: live exit {}, file exit {}\n--- live\n{}\n--- file\n{}",
                 live.code(),
                 from_file.code(),
                 live.stdout(),
                 from_file.all()
             ));
         }
-        None
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixtures:\n\n{}",
-        failures.len(),
-        all.len(),
-        failures.join("\n")
-    );
+    }
+
+    // Secrets are never shown, in any format.
+    if fx.a_sql.contains(SECRET) || fx.b_sql.contains(SECRET) {
+        let mut args = vec!["-v", "2"];
+        args.extend(fx.options.iter().map(String::as_str));
+        outputs.push(work.check(&a, &b, &args).all());
+        let html = work.check(&a, &b, &["--format", "html", "-o", "report.html"]);
+        outputs.push(html.all());
+        outputs.push(std::fs::read_to_string(work.path().join("report.html")).unwrap_or_default());
+        if outputs.iter().any(|o| o.contains(SECRET)) {
+            problems.push(format!(
+                "a secret value was shown:\n{}",
+                outputs.join("\n---\n")
+            ));
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n\n").into())
+    }
+}
+
+/// The fixtures are enough of both sorts to mean something.
+fn fixture_counts(all: &[Fixture]) -> Result<(), Failed> {
+    let same = all.iter().filter(|f| f.expected.is_empty()).count();
+    if all.len() < 60 || same < 8 {
+        return Err(format!(
+            "only {} fixtures, {same} of them without differences",
+            all.len()
+        )
+        .into());
+    }
+    Ok(())
 }
 
 // ------------------------------------------------------------ options
@@ -687,7 +605,6 @@ fn kinds(run: &Run) -> BTreeSet<String> {
     names(run).into_iter().map(|(k, _)| k).collect()
 }
 
-#[test]
 fn ignore_takes_a_list_after_one_flag_or_repeated_flags() {
     let work = Work::new();
     let all = check_pair(&work, &["--format", "json"]);
@@ -710,7 +627,6 @@ fn ignore_takes_a_list_after_one_flag_or_repeated_flags() {
     assert_eq!(names(&one_flag), names(&repeated));
 }
 
-#[test]
 fn exclude_schema_is_repeatable() {
     let work = Work::new();
     let all = check_pair(&work, &["--format", "json"]);
@@ -729,7 +645,6 @@ fn exclude_schema_is_repeatable() {
     assert_eq!(json(&run)["equal"], Value::Bool(true));
 }
 
-#[test]
 fn exclude_field_pattern_leaves_out_matching_columns() {
     let work = Work::new();
     let geom = |run: &Run| {
@@ -750,7 +665,6 @@ fn exclude_field_pattern_leaves_out_matching_columns() {
     );
 }
 
-#[test]
 fn verbose_levels() {
     let work = Work::new();
     // 0: the summary line only (after the A:/B: header).
@@ -798,7 +712,6 @@ fn verbose_levels() {
     assert!(!out.contains('…'), "{out}");
 }
 
-#[test]
 fn output_file_gets_the_report() {
     let work = Work::new();
     let run = check_pair(&work, &["-o", "report.txt"]);
@@ -818,7 +731,110 @@ fn output_file_gets_the_report() {
     assert_eq!(doc["equal"], Value::Bool(false));
 }
 
-#[test]
+fn html_report_is_one_self_contained_page() {
+    let work = Work::new();
+    let run = check_pair(&work, &["--format", "html", "-o", "report.html"]);
+    run.expect_code(1);
+    assert_eq!(run.stdout(), "");
+    let html = std::fs::read_to_string(work.path().join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    // Nothing to fetch: no script, no stylesheet or image from elsewhere.
+    for needle in [
+        "<script", "<link", "<img", "src=", "url(", "@import", "http://", "https://",
+    ] {
+        assert!(!html.contains(needle), "{needle} in the report:\n{html}");
+    }
+    // The summary per kind, then the differences, by kind.
+    assert!(html.contains("<table class=\"summary\">"), "{html}");
+    for kind in ["columns", "views", "functions", "triggers"] {
+        assert!(
+            html.contains(&format!("<a href=\"#{kind}\">{kind}</a>")),
+            "{kind}: {html}"
+        );
+        assert!(
+            html.contains(&format!("<h2 id=\"{kind}\">")),
+            "{kind}: {html}"
+        );
+    }
+    // A function body side by side, the changed line marked on each side.
+    assert!(html.contains("app.compute(integer)"), "{html}");
+    let sbs = &html[html.find("app.compute(integer)").unwrap()..];
+    let sbs = &sbs[..sbs.find("</table>").unwrap()];
+    assert!(
+        sbs.contains("<td class=\"del\">  y := x * 2;</td>"),
+        "{sbs}"
+    );
+    assert!(
+        sbs.contains("<td class=\"ins\">  y := x * 3;</td>"),
+        "{sbs}"
+    );
+    assert!(sbs.contains("<td class=\"\">  RETURN y + 1;</td>"), "{sbs}");
+    // A column type in a short table: both values.
+    assert!(html.contains("app.pipe.id"), "{html}");
+    assert!(html.contains("<span class=\"v\">integer</span>"), "{html}");
+    assert!(html.contains("<span class=\"v\">bigint</span>"), "{html}");
+    // Without -o it goes to stdout; equal databases say so.
+    let (a, _) = option_pair();
+    let run = work.check(a, a, &["--format", "html"]);
+    run.expect_code(0);
+    assert!(run.stdout().contains("No difference."), "{}", run.stdout());
+}
+
+fn a_role_that_cannot_read_connection_strings_still_compares() {
+    let db = Database::load(
+        "ckplain",
+        "DO $$ BEGIN CREATE ROLE pum_ck_plain LOGIN;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+         CREATE SUBSCRIPTION sub CONNECTION 'dbname=pum_fx_nowhere password=pum-fx-secret-x'
+           PUBLICATION p1 WITH (connect = false);",
+    )
+    .unwrap();
+    let (host, port) = server();
+    let plain = format!(
+        "host={host} port={port} user=pum_ck_plain dbname={}",
+        db.name
+    );
+    let work = Work::new();
+    // Superusers read the connection string (its password hidden) ...
+    let run = work.run(&[&db], &["snapshot", "-p", &db.name]);
+    run.ok();
+    assert!(
+        run.stdout().contains("password=(hidden)"),
+        "{}",
+        run.stdout()
+    );
+    // ... other roles compare everything else, and say what they cannot read.
+    let run = work.run(&[&db], &["check", "-p1", &plain, "-p2", &plain, "--all"]);
+    run.ok();
+    let run = work.run(&[&db], &["snapshot", "-p", &plain]);
+    run.ok();
+    let out = run.stdout();
+    assert!(
+        out.contains(pum_core::catalog::CONNINFO_NOT_READABLE),
+        "{out}"
+    );
+    assert!(!out.contains("pum-fx-secret"), "{out}");
+    // Against a superuser's read: the connection string differs, nothing else.
+    let run = work.run(
+        &[&db],
+        &["check", "-p1", &db.name, "-p2", &plain, "--format", "json"],
+    );
+    run.expect_code(1);
+    let names: BTreeSet<(String, String, String, Vec<String>)> = keys(&json(&run));
+    assert_eq!(
+        names,
+        [(
+            "subscriptions".to_string(),
+            "sub".to_string(),
+            "different".to_string(),
+            vec!["conninfo".to_string(), "secrets".to_string()]
+        )]
+        .into(),
+        "{}",
+        run.stdout()
+    );
+}
+
 fn usage_errors_exit_2_with_a_clear_message() {
     let work = Work::new();
     let (a, _) = option_pair();
@@ -858,7 +874,6 @@ fn usage_errors_exit_2_with_a_clear_message() {
     );
 }
 
-#[test]
 fn ignore_whitespace_folds_function_bodies() {
     let work = Work::new();
     let functions = |run: &Run| -> BTreeSet<String> {
@@ -881,4 +896,69 @@ fn ignore_whitespace_folds_function_bodies() {
         !f.contains("app.spaced()") && f.contains("app.compute(integer)"),
         "{f:?}"
     );
+}
+
+/// One test per fixture directory and per option test.
+fn main() -> ExitCode {
+    let mut args = Arguments::from_args();
+    if args.test_threads.is_none() {
+        args.test_threads = Some(THREADS);
+    }
+    let all = fixtures();
+    // Listing the tests needs no server.
+    let major = (!args.list).then(common::server_major);
+    let mut trials = Vec::new();
+    let counts = fixture_counts(&all);
+    trials.push(Trial::test("fixtures_are_enough", move || counts));
+    for fx in all {
+        let name = format!("fixture::{}", fx.name);
+        match major.and_then(|m| left_out(&fx, m)) {
+            Some(why) => {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "check fixture {} left out: it is {why}",
+                    fx.name
+                );
+                trials.push(Trial::test(name, || Ok(())).with_ignored_flag(true));
+            }
+            None => trials.push(Trial::test(name, move || run_fixture(&fx))),
+        }
+    }
+    let options: &[(&str, fn())] = &[
+        (
+            "ignore_takes_a_list_after_one_flag_or_repeated_flags",
+            ignore_takes_a_list_after_one_flag_or_repeated_flags,
+        ),
+        ("exclude_schema_is_repeatable", exclude_schema_is_repeatable),
+        (
+            "exclude_field_pattern_leaves_out_matching_columns",
+            exclude_field_pattern_leaves_out_matching_columns,
+        ),
+        ("verbose_levels", verbose_levels),
+        ("output_file_gets_the_report", output_file_gets_the_report),
+        (
+            "usage_errors_exit_2_with_a_clear_message",
+            usage_errors_exit_2_with_a_clear_message,
+        ),
+        (
+            "ignore_whitespace_folds_function_bodies",
+            ignore_whitespace_folds_function_bodies,
+        ),
+        (
+            "html_report_is_one_self_contained_page",
+            html_report_is_one_self_contained_page,
+        ),
+        (
+            "a_role_that_cannot_read_connection_strings_still_compares",
+            a_role_that_cannot_read_connection_strings_still_compares,
+        ),
+    ];
+    for &(name, f) in options {
+        trials.push(Trial::test(format!("options::{name}"), move || {
+            f();
+            Ok(())
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit_code()
 }

@@ -417,9 +417,10 @@ fn wrong_types_are_explained_key_by_key() {
         (
             "ignore_elements: [columns, colums]\n",
             "pum.yaml:1:28: ignore_elements: unknown element 'colums'; expected one of: schemas, \
-             extensions, types, domains, tables, columns, constraints, indexes, views, \
-             materialized_views, sequences, functions, triggers, rules, policies, privileges, \
-             comments",
+             extensions, collations, types, domains, tables, columns, constraints, indexes, \
+             statistics, views, materialized_views, sequences, functions, triggers, rules, \
+             policies, event_triggers, foreign_data_wrappers, foreign_servers, user_mappings, \
+             publications, subscriptions, privileges, comments",
         ),
         (
             "pg_dump_exe: [pg_dump]\n",

@@ -788,3 +788,42 @@ fn excluded_schema_referenced_by_rows_still_restores() {
         ["1.0.0 baseline", "1.0.1 material", "1.1.0 view"]
     );
 }
+
+#[test]
+fn missing_grant_is_caught_with_privileges_or_all() {
+    let (prod, comp) = setup("rh_priv");
+    comp.exec(
+        "DO $$ BEGIN CREATE ROLE pum_rh_reader NOLOGIN;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+         GRANT SELECT ON app.vw_pipe TO pum_rh_reader;",
+    );
+    let before = state(&prod);
+    // Grants are not compared by default: the rehearsal passes.
+    let r = prod.run(&rehearsal_args("test", &prod, &["-pc", &comp.conninfo]));
+    r.ok();
+    // With --privileges (and --all) the missing grant stops it.
+    for option in ["--privileges", "--all"] {
+        // (With --all, owners too: the copy belongs to the role pum
+        // restores it as, who also built the reference.)
+        let r = prod.run(&rehearsal_args(
+            "test",
+            &prod,
+            &["-pc", &comp.conninfo, option],
+        ));
+        r.expect_code(1);
+        let out = r.stdout();
+        assert!(out.contains("privileges"), "{option}: {out}");
+        assert!(out.contains("view app.vw_pipe"), "{option}: {out}");
+    }
+    assert_eq!(state(&prod), before);
+    // A sandbox restores no GRANTs: --privileges and --all are refused there.
+    for option in ["--privileges", "--all"] {
+        let r = prod.run(&rehearsal_args(
+            "test",
+            &prod,
+            &["-pc", &comp.conninfo, "--sandbox", option],
+        ));
+        r.expect_code(2);
+        assert!(r.stderr().contains("--sandbox"), "{}", r.stderr());
+    }
+}

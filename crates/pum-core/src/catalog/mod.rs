@@ -12,8 +12,16 @@
 //! A snapshot is plain data: serialisable, sorted, comparable. Objects are
 //! matched by name and signature, never by OID; objects that belong to an
 //! extension are left out.
+//!
+//! Rows are read through a cursor, a few thousand at a time, and turned
+//! into compact objects ([`Attrs`]) as they come: the memory a snapshot
+//! takes is its objects', not that of the whole result of the largest query.
 
-use std::collections::BTreeMap;
+mod attrs;
+
+pub use attrs::Attrs;
+use attrs::Layout;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -29,7 +37,8 @@ use crate::pg::{Conn, ConnTarget};
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
-    /// Tables, with options, partitioning, inheritance and RLS switches.
+    /// Tables, with options, partitioning, inheritance, RLS switches,
+    /// replica identity, and a foreign table's server and options.
     Tables,
     /// Columns of tables, views, materialized views and foreign tables.
     Columns,
@@ -59,15 +68,63 @@ pub enum Kind {
     Extensions,
     /// Row-level security policies.
     Policies,
-    /// Privileges granted to roles other than the owner.
+    /// Privileges granted to roles other than the owner, and default
+    /// privileges.
     Privileges,
     /// Comments on objects.
     Comments,
+    /// Collations.
+    Collations,
+    /// Extended statistics objects (`CREATE STATISTICS`).
+    Statistics,
+    /// Event triggers.
+    EventTriggers,
+    /// Foreign-data wrappers.
+    ForeignDataWrappers,
+    /// Foreign servers.
+    ForeignServers,
+    /// User mappings (secret option values are never read as such).
+    UserMappings,
+    /// Publications (logical replication).
+    Publications,
+    /// Subscriptions (logical replication; the connection string's
+    /// password is never read as such).
+    Subscriptions,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 25] = [
+        Kind::Schemas,
+        Kind::Extensions,
+        Kind::Collations,
+        Kind::Types,
+        Kind::Domains,
+        Kind::Tables,
+        Kind::Columns,
+        Kind::Constraints,
+        Kind::Indexes,
+        Kind::Statistics,
+        Kind::Views,
+        Kind::MaterializedViews,
+        Kind::Sequences,
+        Kind::Functions,
+        Kind::Triggers,
+        Kind::Rules,
+        Kind::Policies,
+        Kind::EventTriggers,
+        Kind::ForeignDataWrappers,
+        Kind::ForeignServers,
+        Kind::UserMappings,
+        Kind::Publications,
+        Kind::Subscriptions,
+        Kind::Privileges,
+        Kind::Comments,
+    ];
+
+    /// The kinds a snapshot file of pum's first format holds when it does
+    /// not say (written before the others were read).
+    pub const FIRST: [Kind; 17] = [
         Kind::Schemas,
         Kind::Extensions,
         Kind::Types,
@@ -107,7 +164,32 @@ impl Kind {
             Kind::Policies => "policies",
             Kind::Privileges => "privileges",
             Kind::Comments => "comments",
+            Kind::Collations => "collations",
+            Kind::Statistics => "statistics",
+            Kind::EventTriggers => "event_triggers",
+            Kind::ForeignDataWrappers => "foreign_data_wrappers",
+            Kind::ForeignServers => "foreign_servers",
+            Kind::UserMappings => "user_mappings",
+            Kind::Publications => "publications",
+            Kind::Subscriptions => "subscriptions",
         }
+    }
+
+    /// True for kinds whose objects are not in a schema (and whose
+    /// identity, for privileges and comments, names the schema itself).
+    fn schema_in_name(self) -> bool {
+        matches!(
+            self,
+            Kind::Schemas
+                | Kind::Privileges
+                | Kind::Comments
+                | Kind::EventTriggers
+                | Kind::ForeignDataWrappers
+                | Kind::ForeignServers
+                | Kind::UserMappings
+                | Kind::Publications
+                | Kind::Subscriptions
+        )
     }
 
     /// The query of this kind for a server of `server_version_num`: the
@@ -140,9 +222,24 @@ impl Kind {
             Kind::Policies => include_str!("sql/policies.sql"),
             Kind::Privileges => include_str!("sql/privileges.sql"),
             Kind::Comments => include_str!("sql/comments.sql"),
+            Kind::Collations => include_str!("sql/collations.sql"),
+            Kind::Statistics => include_str!("sql/statistics.sql"),
+            Kind::EventTriggers => include_str!("sql/event_triggers.sql"),
+            Kind::ForeignDataWrappers => include_str!("sql/foreign_data_wrappers.sql"),
+            Kind::ForeignServers => include_str!("sql/foreign_servers.sql"),
+            Kind::UserMappings => include_str!("sql/user_mappings.sql"),
+            Kind::Publications => include_str!("sql/publications.sql"),
+            Kind::Subscriptions => include_str!("sql/subscriptions.sql"),
         }
     }
 }
+
+/// The connection strings of subscriptions, read into the subscriptions'
+/// objects when the role may read them.
+const SUBSCRIPTION_CONNECTIONS: &str = include_str!("sql/subscription_connections.sql");
+
+/// What the `conninfo` of a subscription says when the role may not read it.
+pub const CONNINFO_NOT_READABLE: &str = "(not readable by this role)";
 
 /// Variants of the queries for older servers, the one place where the
 /// catalog's differences between major versions are handled: `(kind,
@@ -155,6 +252,62 @@ const OLDER_QUERIES: &[(Kind, i32, &str)] = &[
         Kind::Functions,
         140000,
         include_str!("sql/functions.before14.sql"),
+    ),
+    // pg_attribute.attcompression is new in 14.
+    (
+        Kind::Columns,
+        140000,
+        include_str!("sql/columns.before14.sql"),
+    ),
+    // pg_collation: colliculocale is new in 15, collicurules in 16, and
+    // colliculocale is colllocale from 17.
+    (
+        Kind::Collations,
+        150000,
+        include_str!("sql/collations.before15.sql"),
+    ),
+    (
+        Kind::Collations,
+        160000,
+        include_str!("sql/collations.before16.sql"),
+    ),
+    (
+        Kind::Collations,
+        170000,
+        include_str!("sql/collations.before17.sql"),
+    ),
+    // Row filters, column lists and schemas of publications are new in
+    // 15, pg_publication.pubgencols in 18.
+    (
+        Kind::Publications,
+        150000,
+        include_str!("sql/publications.before15.sql"),
+    ),
+    (
+        Kind::Publications,
+        180000,
+        include_str!("sql/publications.before18.sql"),
+    ),
+    // Subscription options, by the major that added them.
+    (
+        Kind::Subscriptions,
+        140000,
+        include_str!("sql/subscriptions.before14.sql"),
+    ),
+    (
+        Kind::Subscriptions,
+        150000,
+        include_str!("sql/subscriptions.before15.sql"),
+    ),
+    (
+        Kind::Subscriptions,
+        160000,
+        include_str!("sql/subscriptions.before16.sql"),
+    ),
+    (
+        Kind::Subscriptions,
+        170000,
+        include_str!("sql/subscriptions.before17.sql"),
     ),
 ];
 
@@ -199,18 +352,14 @@ pub struct Object {
     /// Its identity inside the schema.
     pub name: String,
     /// Its attributes; absent ones are not set (SQL NULL).
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: Attrs,
 }
 
 impl Object {
     /// The name to show: `schema.name`, or just the name for schemas and
     /// for objects whose identity already carries the schema.
     pub fn display_name(&self) -> String {
-        if self.kind == Kind::Schemas
-            || self.schema.is_empty()
-            || self.kind == Kind::Privileges
-            || self.kind == Kind::Comments
-        {
+        if self.kind.schema_in_name() || self.schema.is_empty() {
             self.name.clone()
         } else {
             format!("{}.{}", self.schema, self.name)
@@ -228,8 +377,16 @@ pub struct Snapshot {
     pub format: u32,
     /// The server's version (`server_version`), for the record.
     pub server_version: String,
+    /// The kinds read (a kind not read is not compared). Files of the
+    /// first format written before this was recorded hold [`Kind::FIRST`].
+    #[serde(default = "first_kinds")]
+    pub kinds: Vec<Kind>,
     /// The objects, sorted by kind, schema and name.
     pub objects: Vec<Object>,
+}
+
+fn first_kinds() -> Vec<Kind> {
+    Kind::FIRST.to_vec()
 }
 
 /// Sorts objects by identity (kind, schema, name), the order the comparison
@@ -247,54 +404,119 @@ pub fn snapshot(conn: &mut Conn) -> Result<Snapshot> {
     snapshot_kinds(conn, &Kind::ALL)
 }
 
+/// Rows fetched from the cursor at a time.
+const BATCH: usize = 5000;
+
 /// Reads a snapshot of some kinds only.
 pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
     // One consistent view of the catalog, names always schema-qualified.
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
     let result = (|| {
-        conn.execute("SELECT pg_catalog.set_config('search_path', '', true)")?;
-        // The window function over all columns sorts; keep it in memory.
-        conn.execute("SELECT pg_catalog.set_config('work_mem', '64MB', true)")?;
+        // Names schema-qualified; work_mem for the window function over
+        // all columns, which sorts; and plans for fetching every row, not
+        // the first ones.
         let version = conn
-            .query("SELECT pg_catalog.current_setting('server_version')", &[])?
+            .execute(
+                "SELECT pg_catalog.set_config('search_path', '', true), \
+                        pg_catalog.set_config('work_mem', '64MB', true), \
+                        pg_catalog.set_config('cursor_tuple_fraction', '1', true); \
+                 SELECT pg_catalog.current_setting('server_version')",
+            )?
             .scalar()
             .unwrap_or_default()
             .to_string();
         let server = conn.server_version();
         let mut objects = Vec::new();
         for &kind in kinds {
-            let rows = conn.query(kind.query(server), &[]).map_err(|e| {
-                Error::invalid(format!("reading {kind} from the catalog failed: {e}"))
-            })?;
-            objects.reserve(rows.rows.len());
-            let attr_names = &rows.columns[2..];
-            for row in rows.rows {
-                let mut it = row.into_iter();
-                let schema = it.next().flatten().unwrap_or_default();
-                let name = it.next().flatten().unwrap_or_default();
-                let attrs = attr_names
-                    .iter()
-                    .zip(it)
-                    .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
-                    .filter(|(_, v)| !v.is_empty())
-                    .collect();
-                objects.push(Object {
-                    kind,
-                    schema,
-                    name,
-                    attrs,
-                });
+            let read = |conn: &mut Conn, query: &str, objects: &mut Vec<Object>| {
+                read_query(conn, kind, query, objects).map_err(|e| {
+                    Error::invalid(format!("reading {kind} from the catalog failed: {e}"))
+                })
+            };
+            if kind != Kind::Subscriptions {
+                read(conn, kind.query(server), &mut objects)?;
+                continue;
+            }
+            let mut subs = Vec::new();
+            read(conn, kind.query(server), &mut subs)?;
+            let readable = conn
+                .query(
+                    "SELECT pg_catalog.has_column_privilege('pg_catalog.pg_subscription', \
+                     'subconninfo', 'SELECT')::text",
+                    &[],
+                )?
+                .scalar()
+                == Some("true");
+            let mut connections = Vec::new();
+            if readable && !subs.is_empty() {
+                read(conn, SUBSCRIPTION_CONNECTIONS, &mut connections)?;
+            }
+            let not_readable: Attrs = [("conninfo", CONNINFO_NOT_READABLE)].into_iter().collect();
+            for mut sub in subs {
+                let extra = match connections.iter().find(|c| c.name == sub.name) {
+                    Some(c) => Some(&c.attrs),
+                    None if !readable => Some(&not_readable),
+                    None => None,
+                };
+                if let Some(extra) = extra {
+                    sub.attrs = sub.attrs.merged(extra);
+                }
+                objects.push(sub);
             }
         }
         sort_objects(&mut objects);
         Ok(Snapshot {
             format: FORMAT,
             server_version: version,
+            kinds: kinds.to_vec(),
             objects,
         })
     })();
     let _ = conn.execute("COMMIT");
     result
+}
+
+/// Runs one catalog query through a cursor and appends its objects. The
+/// cursor is declared and first fetched in one round trip (most kinds have
+/// fewer rows than a batch), and closed by the transaction's end.
+fn read_query(
+    conn: &mut Conn,
+    kind: Kind,
+    query: &str,
+    objects: &mut Vec<Object>,
+) -> std::result::Result<(), crate::pg::DbError> {
+    static CURSORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let cursor = format!(
+        "pum_catalog_{}",
+        CURSORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let fetch = format!("FETCH FORWARD {BATCH} FROM {cursor}");
+    let mut rows = conn.execute(&format!(
+        "DECLARE {cursor} NO SCROLL CURSOR FOR {}; {fetch}",
+        query.trim_end().trim_end_matches(';')
+    ))?;
+    let layout = Layout::new(&rows.columns[2..]);
+    loop {
+        let n = rows.rows.len();
+        objects.reserve(n);
+        for row in rows.rows {
+            let mut it = row.into_iter();
+            let schema = it.next().flatten().unwrap_or_default();
+            let name = it.next().flatten().unwrap_or_default();
+            let values: Vec<Option<String>> = it.collect();
+            let attrs = layout.build(values.iter().map(|v| v.as_deref()));
+            objects.push(Object {
+                kind,
+                schema,
+                name,
+                attrs,
+            });
+        }
+        if n < BATCH {
+            return Ok(());
+        }
+        rows = conn.query(&fetch, &[])?;
+    }
 }
 
 impl Snapshot {
@@ -414,6 +636,40 @@ mod tests {
         for (_, below, _) in OLDER_QUERIES {
             assert!(*below > 130000 && below % 10000 == 0, "{below}");
         }
+    }
+
+    #[test]
+    fn each_major_gets_the_variant_written_for_it() {
+        let q = |kind: Kind, v: i32| kind.query(v);
+        let coll = |n: &str| -> &'static str {
+            match n {
+                "13" => include_str!("sql/collations.before15.sql"),
+                "15" => include_str!("sql/collations.before16.sql"),
+                "16" => include_str!("sql/collations.before17.sql"),
+                _ => include_str!("sql/collations.sql"),
+            }
+        };
+        assert_eq!(q(Kind::Collations, 130023), coll("13"));
+        assert_eq!(q(Kind::Collations, 140000), coll("13"));
+        assert_eq!(q(Kind::Collations, 150004), coll("15"));
+        assert_eq!(q(Kind::Collations, 160000), coll("16"));
+        assert_eq!(q(Kind::Collations, 170000), coll("17"));
+        assert!(!q(Kind::Publications, 140000).contains("pr.prqual"));
+        assert!(q(Kind::Publications, 170000).contains("pr.prqual"));
+        assert!(!q(Kind::Publications, 170000).contains("p.pubgencols"));
+        assert!(q(Kind::Publications, 180000).contains("p.pubgencols"));
+        assert!(!q(Kind::Subscriptions, 130000).contains("s.subbinary"));
+        assert!(q(Kind::Subscriptions, 140000).contains("s.subbinary"));
+        assert!(!q(Kind::Subscriptions, 160000).contains("s.subfailover"));
+        assert!(q(Kind::Subscriptions, 170000).contains("s.subfailover"));
+        assert!(!q(Kind::Columns, 130000).contains("a.attcompression"));
+        assert!(q(Kind::Columns, 140000).contains("a.attcompression"));
+        // No query reads the connection string (superusers only) but the
+        // one read apart.
+        for k in Kind::ALL {
+            assert!(!q(k, 999999).contains("s.subconninfo"), "{k}");
+        }
+        assert!(SUBSCRIPTION_CONNECTIONS.contains("s.subconninfo"));
     }
 
     #[test]

@@ -7,7 +7,8 @@ SELECT n.nspname AS schema,
        CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
             THEN (SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = t.typcollation) END AS collation,
        (SELECT pg_catalog.string_agg(con.conname || ' ' || pg_catalog.pg_get_constraintdef(con.oid, true), '; ' ORDER BY con.conname)
-          FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid AND con.contype <> 'n') AS constraints
+          FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid AND con.contype <> 'n') AS constraints,
+       pg_catalog.pg_get_userbyid(t.typowner) AS owner
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype

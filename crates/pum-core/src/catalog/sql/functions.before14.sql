@@ -19,7 +19,8 @@ SELECT n.nspname AS schema,
        CASE WHEN p.proleakproof THEN 'leakproof' END AS leakproof,
        CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END AS parallel,
        pg_catalog.array_to_string(p.proconfig, ', ') AS config,
-       CASE WHEN p.prokind = 'a' THEN NULL ELSE p.prosrc END AS body
+       CASE WHEN p.prokind = 'a' THEN NULL ELSE p.prosrc END AS body,
+       pg_catalog.pg_get_userbyid(p.proowner) AS owner
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang

@@ -2,7 +2,8 @@
 SELECT n.nspname AS schema,
        c.relname AS name,
        pg_catalog.pg_get_viewdef(c.oid, true) AS definition,
-       pg_catalog.array_to_string(c.reloptions, ', ') AS options
+       pg_catalog.array_to_string(c.reloptions, ', ') AS options,
+       pg_catalog.pg_get_userbyid(c.relowner) AS owner
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'm'

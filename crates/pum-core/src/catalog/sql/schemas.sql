@@ -1,6 +1,7 @@
 -- One row per user schema.
 SELECT n.nspname AS schema,
-       n.nspname AS name
+       n.nspname AS name,
+       pg_catalog.pg_get_userbyid(n.nspowner) AS owner
 FROM pg_catalog.pg_namespace n
 WHERE n.nspname NOT IN ('information_schema')
   AND n.nspname NOT LIKE 'pg\_%'

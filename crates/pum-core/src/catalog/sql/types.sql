@@ -1,4 +1,5 @@
--- Enum, composite and range types.
+-- Enum, composite and range types. A range lists its subtype's operator
+-- class and collation only where they are not the subtype's defaults.
 SELECT n.nspname AS schema,
        t.typname AS name,
        CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'c' THEN 'composite' WHEN 'r' THEN 'range' END AS kind,
@@ -11,8 +12,21 @@ SELECT n.nspname AS schema,
          WHEN 'r' THEN (SELECT 'subtype ' || pg_catalog.format_type(r.rngsubtype, NULL)
                                || CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff ' || r.rngsubdiff::pg_catalog.regproc::text ELSE '' END
                                || CASE WHEN r.rngcanonical <> 0 THEN ', canonical ' || r.rngcanonical::pg_catalog.regproc::text ELSE '' END
-                          FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid)
-       END AS definition
+                               || CASE WHEN NOT opc.opcdefault
+                                       THEN ', subtype_opclass ' || pg_catalog.quote_ident(opn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname)
+                                       ELSE '' END
+                               || CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
+                                       THEN ', collation ' || pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+                                       ELSE '' END
+                          FROM pg_catalog.pg_range r
+                          JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype
+                          JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc
+                          JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace
+                          LEFT JOIN pg_catalog.pg_collation co ON co.oid = r.rngcollation
+                          LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
+                         WHERE r.rngtypid = t.oid)
+       END AS definition,
+       pg_catalog.pg_get_userbyid(t.typowner) AS owner
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE (t.typtype IN ('e', 'r')

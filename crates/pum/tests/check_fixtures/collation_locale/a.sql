@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE COLLATION s.c1 (locale = 'C');
+CREATE COLLATION s.c2 (locale = 'C');

@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int PRIMARY KEY, c text);
+ALTER TABLE s.t ALTER c SET STATISTICS 500, ALTER id SET (n_distinct = 100);

@@ -1,0 +1,1 @@
+CREATE FOREIGN DATA WRAPPER pum_fx_w OPTIONS (debug 'true');

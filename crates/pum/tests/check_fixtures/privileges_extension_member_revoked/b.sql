@@ -1,0 +1,2 @@
+CREATE EXTENSION hstore;
+REVOKE EXECUTE ON FUNCTION public.hstore(text[]) FROM PUBLIC;

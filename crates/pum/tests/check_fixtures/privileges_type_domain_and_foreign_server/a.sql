@@ -1,0 +1,7 @@
+DO $$ BEGIN CREATE ROLE pum_fx_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int PRIMARY KEY, c text);
+CREATE TYPE s.e AS ENUM ('a');
+CREATE DOMAIN s.d AS int;
+CREATE FOREIGN DATA WRAPPER pum_fx_w;
+CREATE SERVER srv FOREIGN DATA WRAPPER pum_fx_w;

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE COLLATION s.c1 (locale = 'POSIX');

@@ -1,0 +1,5 @@
+CREATE FOREIGN DATA WRAPPER pum_fx_w OPTIONS (a '1', b '2');
+CREATE SERVER srv FOREIGN DATA WRAPPER pum_fx_w OPTIONS (host 'a', port '1');
+CREATE USER MAPPING FOR PUBLIC SERVER srv OPTIONS (user 'u', password 'p');
+CREATE SCHEMA s;
+CREATE FOREIGN TABLE s.ft (a int OPTIONS (x '1', y '2')) SERVER srv OPTIONS (a '1', b '2');

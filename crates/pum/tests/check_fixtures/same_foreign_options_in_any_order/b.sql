@@ -1,0 +1,5 @@
+CREATE FOREIGN DATA WRAPPER pum_fx_w OPTIONS (b '2', a '1');
+CREATE SERVER srv FOREIGN DATA WRAPPER pum_fx_w OPTIONS (port '1', host 'a');
+CREATE USER MAPPING FOR PUBLIC SERVER srv OPTIONS (password 'p', user 'u');
+CREATE SCHEMA s;
+CREATE FOREIGN TABLE s.ft (a int OPTIONS (y '2', x '1')) SERVER srv OPTIONS (b '2', a '1');

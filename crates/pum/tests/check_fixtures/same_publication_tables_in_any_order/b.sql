@@ -1,0 +1,5 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int PRIMARY KEY, c text);
+CREATE TABLE s.u (id int PRIMARY KEY, c text, d int);
+CREATE PUBLICATION pub FOR TABLE s.u;
+ALTER PUBLICATION pub ADD TABLE s.t;

@@ -1,0 +1,2 @@
+CREATE SCHEMA s;
+CREATE TYPE s.r1 AS RANGE (subtype = text);

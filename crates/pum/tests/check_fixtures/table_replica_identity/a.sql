@@ -1,0 +1,4 @@
+CREATE SCHEMA s;
+CREATE TABLE s.t (id int PRIMARY KEY, c text);
+CREATE TABLE s.u (id int NOT NULL);
+CREATE UNIQUE INDEX u_id ON s.u (id);
