@@ -6,6 +6,10 @@
 #                                 the compatibility tests
 #   scripts/setup.sh --bench    + hyperfine and Python pum 0.10
 #
+# The other migration runners for bench/peers (sqlx-cli, dbmate, Sqitch) are
+# installed by bench/peers/setup.sh, not here: neither the tests nor CI need
+# them, and sqlx-cli takes minutes to build.
+#
 # Debian/Ubuntu (apt). Elsewhere it says what is missing and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
