@@ -29,11 +29,11 @@ def esc(s):
 
 
 def per_round(d, wl):
-    """{command: [median of its runs in round k, ...]}"""
+    """{command: {round k: median of its runs in round k}}"""
     out = {}
-    for name in wl.get("round_exports", []):
+    for k, name in enumerate(wl.get("round_exports", [])):
         for r in load(os.path.join(d, name))["results"]:
-            out.setdefault(r["command"], []).append(statistics.median(r["times"]))
+            out.setdefault(r["command"], {})[k] = statistics.median(r["times"])
     return out
 
 
@@ -41,7 +41,7 @@ def workload_table(d, wl):
     results = load(os.path.join(d, wl["export"]))["results"]
     ref = next((r for r in results if r["command"] == wl["reference"]), results[0])
     rounds = per_round(d, wl)
-    ref_rounds = rounds.get(ref["command"], [])
+    ref_rounds = rounds.get(ref["command"], {})
     lines = [f"| Command | Best | Median | Mean ± σ | Runs | Median vs {esc(ref['command'])} "
              f"| Rounds {esc(ref['command'])} was faster |",
              "|---|---:|---:|---:|---:|---:|---:|"]
@@ -50,9 +50,12 @@ def workload_table(d, wl):
         won = ""
         if r is ref:
             name = f"**{name}**"
-        elif len(rounds.get(r["command"], [])) == len(ref_rounds) and ref_rounds:
-            wins = sum(1 for a, b in zip(ref_rounds, rounds[r["command"]]) if a < b)
-            won = f"{wins} of {len(ref_rounds)}"
+        else:
+            theirs = rounds.get(r["command"], {})
+            both = [k for k in theirs if k in ref_rounds]
+            if both:
+                wins = sum(1 for k in both if ref_rounds[k] < theirs[k])
+                won = f"{wins} of {len(both)}"
         lines.append(f"| {name} | {fmt_time(r['min'])} | {fmt_time(r['median'])} "
                      f"| {fmt_time(r['mean'])} ± {fmt_time(r['stddev'])} | {len(r['times'])} "
                      f"| {r['median'] / ref['median']:.2f}× | {won} |")
