@@ -10,6 +10,10 @@
 #   --python PATH               the interpreter pum will use, if not PUM_PYTHON or the
 #                                 python3 first on PATH (as pum chooses it)
 #
+# The other migration runners for bench/peers (sqlx-cli, dbmate, Sqitch) are
+# installed by bench/peers/setup.sh, not here: neither the tests nor CI need
+# them, and sqlx-cli takes minutes to build.
+#
 # Debian/Ubuntu (apt). Elsewhere it says what is missing and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."

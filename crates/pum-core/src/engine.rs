@@ -6,8 +6,10 @@
 //! - [`upgrade`] runs the pending deltas, each delta and its row committed
 //!   together (or the whole run in one transaction).
 
+use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::apply::runner::{self, Ran, RunOptions, Transactions};
@@ -158,14 +160,134 @@ pub struct Info {
 
 /// Reports the status of every delta and the rows of the table.
 pub fn info(conn: &mut Conn, source: &Source, opts: &PlanOptions) -> Result<Info> {
-    require_table(conn, &source.table)?;
-    let rows = source.table.read(conn)?;
-    let found = delta::discover(&source.dirs)?;
+    info_prefetched(conn, source, opts, Prefetch::start(&source.dirs))
+}
+
+/// [`info`] with the delta files already being read: start the
+/// [`Prefetch`] before connecting, so the files are read and hashed while
+/// the connection is made and the upgrades table read.
+pub fn info_prefetched(
+    conn: &mut Conn,
+    source: &Source,
+    opts: &PlanOptions,
+    prefetch: Prefetch,
+) -> Result<Info> {
+    // One query: the table's existence is only asked when reading it failed.
+    let rows = match source.table.read(conn) {
+        Ok(rows) => rows,
+        Err(e) => {
+            require_table(conn, &source.table)?;
+            return Err(e);
+        }
+    };
+    let Scanned { found, digests } = prefetch.finish()?;
+    let by_path: HashMap<&Path, &str> = found
+        .deltas
+        .iter()
+        .zip(&digests)
+        .filter_map(|(d, h)| Some((d.path.as_path(), h.as_deref()?)))
+        .collect();
+    // The stored checksum is the MD5 of the file as it is in the common
+    // case; otherwise the file is read again and compared ignoring line
+    // endings and a BOM.
+    let modified = |d: &Delta, row: &AppliedRow| match by_path.get(d.path.as_path()) {
+        Some(hex) if row.checksum.trim().eq_ignore_ascii_case(hex) => false,
+        _ => is_modified(d, row),
+    };
+    let plan = plan::plan(&found, &rows, opts, modified);
     Ok(Info {
         table: source.table.given().to_string(),
-        plan: make_plan(&found, &rows, opts),
+        plan,
         rows,
     })
+}
+
+/// The delta directories, read on another thread: the files found and the
+/// MD5 of each delta (what `info` compares with the stored checksums).
+/// Reading and hashing a thousand files costs about as much as connecting
+/// and reading the upgrades table, so both are done at once.
+pub struct Prefetch {
+    dirs: Vec<PathBuf>,
+    thread: Option<JoinHandle<Result<Scanned>>>,
+}
+
+struct Scanned {
+    found: Discovery,
+    /// MD5 hex of each of `found.deltas`, in order; None if unreadable.
+    digests: Vec<Option<String>>,
+}
+
+fn scan(dirs: &[PathBuf]) -> Result<Scanned> {
+    let found = delta::discover(dirs)?;
+    let hash = |deltas: &[Delta]| -> Vec<Option<String>> {
+        let mut buf = vec![0; 1 << 16];
+        deltas
+            .iter()
+            .map(|d| md5_of_file(&d.path, &mut buf))
+            .collect()
+    };
+    // Opening and reading the files is most of the time (system calls):
+    // two threads halve it.
+    let digests = if found.deltas.len() >= 64 {
+        let (a, b) = found.deltas.split_at(found.deltas.len() / 2);
+        std::thread::scope(|s| {
+            let second = std::thread::Builder::new().spawn_scoped(s, || hash(b)).ok();
+            let mut digests = hash(a);
+            match second.map(|t| t.join()) {
+                Some(Ok(rest)) => digests.extend(rest),
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => digests.extend(hash(b)),
+            }
+            digests
+        })
+    } else {
+        hash(&found.deltas)
+    };
+    Ok(Scanned { found, digests })
+}
+
+/// MD5 hex of a file, read into `buf` (grown as needed): open, read until
+/// end, close; unlike `fs::read`, no `statx` and no new buffer per file.
+fn md5_of_file(path: &Path, buf: &mut Vec<u8>) -> Option<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(delta::checksum(&buf[..len]))
+}
+
+impl Prefetch {
+    /// Starts reading the directories (on this thread, later, if no thread
+    /// can be started).
+    pub fn start(dirs: &[PathBuf]) -> Prefetch {
+        let owned = dirs.to_vec();
+        let thread = std::thread::Builder::new()
+            .name("pum-prefetch".into())
+            .spawn(move || scan(&owned))
+            .ok();
+        Prefetch {
+            dirs: dirs.to_vec(),
+            thread,
+        }
+    }
+
+    fn finish(self) -> Result<Scanned> {
+        match self.thread.map(JoinHandle::join) {
+            Some(Ok(scanned)) => scanned,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => scan(&self.dirs),
+        }
+    }
 }
 
 /// Options of [`baseline`].
@@ -445,4 +567,42 @@ fn single_transaction_problems(files: &[&Delta], variables: &Variables) -> Resul
         }
     }
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The digests come back in the order of the deltas, whether one
+    /// thread or two read them, and an unreadable file has none.
+    #[test]
+    fn prefetch_hashes_every_delta_in_order() {
+        for n in [3, 64, 101] {
+            let dir = tempfile::tempdir().unwrap();
+            for i in 1..=n {
+                let body = format!("SELECT {i};\n").repeat(i);
+                std::fs::write(dir.path().join(format!("delta_1.0.{i}_x.sql")), body).unwrap();
+            }
+            let Scanned { found, digests } = Prefetch::start(&[dir.path().to_path_buf()])
+                .finish()
+                .unwrap();
+            assert_eq!(found.deltas.len(), n);
+            assert_eq!(digests.len(), n);
+            for (d, h) in found.deltas.iter().zip(&digests) {
+                let want = delta::checksum(&std::fs::read(&d.path).unwrap());
+                assert_eq!(h.as_deref(), Some(want.as_str()), "{}", d.path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn md5_of_file_grows_its_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.sql");
+        let body = vec![b'x'; 200_000];
+        std::fs::write(&p, &body).unwrap();
+        let mut buf = vec![0; 16];
+        assert_eq!(md5_of_file(&p, &mut buf), Some(delta::checksum(&body)));
+        assert_eq!(md5_of_file(&dir.path().join("missing.sql"), &mut buf), None);
+    }
 }

@@ -241,8 +241,10 @@ fn baseline(a: BaselineArgs, ctx: &Ctx) -> Result<u8> {
 
 fn info(a: InfoArgs, ctx: &Ctx) -> Result<u8> {
     let (src, plan_opts) = source(&a.source, ctx)?;
+    // The delta files are read and hashed while the connection is made.
+    let prefetch = engine::Prefetch::start(&src.dirs);
     let (_, mut conn) = connect(&a.source.conn.pg_service)?;
-    let info = engine::info(&mut conn, &src, &plan_opts)?;
+    let info = engine::info_prefetched(&mut conn, &src, &plan_opts, prefetch)?;
     match a.source.format {
         Format::Text => render::info_text(&info)?,
         Format::Json => render::json(&info)?,

@@ -2,6 +2,7 @@
 //! warnings to stderr in JSON mode (so stdout stays one JSON document) and
 //! to stdout in text mode, in the order they happen.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use pum_core::delta::{kind_label, Phase};
@@ -106,35 +107,52 @@ impl Observer for Progress {
 
 /// Prints a value as pretty JSON on stdout.
 pub fn json<T: serde::Serialize>(value: &T) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // Buffered: stdout alone is line-buffered, a write per line.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::from)?;
-    writeln!(out)
+    writeln!(out)?;
+    out.flush()
 }
 
 /// A plain text table with `|` separators, as pum 0.x prints them.
-pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+pub fn table<S: AsRef<str>>(
+    out: &mut impl Write,
+    header: &[&str],
+    rows: &[Vec<S>],
+) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| term::width(h)).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(term::width(c));
+            *w = (*w).max(term::width(c.as_ref()));
         }
     }
-    let line = |out: &mut dyn Write, cells: &[String]| -> io::Result<()> {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| term::pad(c, *w))
-            .collect();
-        writeln!(out, "| {} |", parts.join(" | "))
-    };
-    let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    line(out, &head)?;
+    table_line(out, header, &widths)?;
     let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    line(out, &dashes)?;
+    table_line(out, &dashes, &widths)?;
     for r in rows {
-        line(out, r)?;
+        table_line(out, r, &widths)?;
     }
     Ok(())
+}
+
+/// One row of [`table`]: each cell left-aligned and padded to its width.
+fn table_line(out: &mut impl Write, cells: &[impl AsRef<str>], widths: &[usize]) -> io::Result<()> {
+    const SPACES: &[u8] = &[b' '; 64];
+    out.write_all(b"| ")?;
+    for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        if i > 0 {
+            out.write_all(b" | ")?;
+        }
+        let cell = cell.as_ref();
+        out.write_all(cell.as_bytes())?;
+        let mut pad = w.saturating_sub(term::width(cell));
+        while pad > 0 {
+            let n = pad.min(SPACES.len());
+            out.write_all(&SPACES[..n])?;
+            pad -= n;
+        }
+    }
+    out.write_all(b" |\n")
 }
 
 /// `pum info` as text.
@@ -152,16 +170,21 @@ pub fn info_text(info: &Info) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "Delta files")?;
-    let rows: Vec<Vec<String>> = plan
+    // Cells borrowed where they can be: two thousand-row tables.
+    let rows: Vec<Vec<Cow<str>>> = plan
         .items
         .iter()
         .map(|i| {
             vec![
-                i.delta.version.map(|v| v.to_string()).unwrap_or_default(),
-                i.delta.name.clone(),
-                i.delta.kind_label().to_string(),
-                i.status.label().to_string(),
-                i.delta.path.display().to_string(),
+                i.delta
+                    .version
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+                    .into(),
+                i.delta.name.as_str().into(),
+                i.delta.kind_label().into(),
+                i.status.label().into(),
+                i.delta.path.to_string_lossy(),
             ]
         })
         .collect();
@@ -181,18 +204,18 @@ pub fn info_text(info: &Info) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "Applied upgrades in database")?;
-    let rows: Vec<Vec<String>> = info
+    let rows: Vec<Vec<Cow<str>>> = info
         .rows
         .iter()
         .map(|r| {
             vec![
-                r.version.clone(),
-                r.description.clone(),
-                kind_label(r.type_code, Phase::Normal).to_string(),
-                r.installed_by.clone(),
-                r.installed_on.clone(),
-                if r.success { "Success" } else { "Failed" }.to_string(),
-                r.execution_time.to_string(),
+                r.version.as_str().into(),
+                r.description.as_str().into(),
+                kind_label(r.type_code, Phase::Normal).into(),
+                r.installed_by.as_str().into(),
+                r.installed_on.as_str().into(),
+                if r.success { "Success" } else { "Failed" }.into(),
+                r.execution_time.to_string().into(),
             ]
         })
         .collect();

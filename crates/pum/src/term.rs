@@ -73,14 +73,6 @@ pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
-/// `s` followed by spaces up to `columns` display columns (unchanged when
-/// it is as wide already).
-pub fn pad(s: &str, columns: usize) -> String {
-    let mut out = s.to_string();
-    out.extend(std::iter::repeat_n(' ', columns.saturating_sub(width(s))));
-    out
-}
-
 /// `s` cut to at most `columns` display columns, ending with `…` when cut.
 pub fn cut(s: &str, columns: usize) -> String {
     if width(s) <= columns {
@@ -115,9 +107,6 @@ mod tests {
         assert_eq!(width(DECOMPOSED), 6);
         assert_eq!(width("réseau"), 6);
         assert_eq!(width("水道"), 4);
-        assert_eq!(pad(DECOMPOSED, 8), format!("{DECOMPOSED}  "));
-        assert_eq!(pad("水道", 5), "水道 ");
-        assert_eq!(pad("longer", 3), "longer");
     }
 
     #[test]
