@@ -1,6 +1,10 @@
 //! The `pum` command: parses options, calls pum-core, renders what it
 //! returns. No business logic lives here.
 
+// The doc comments of the option structs are clap's --help text, written
+// for a terminal (`<ordinal>-<name>.sql`, `[default: ...]`), not rustdoc.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 mod argv;
 mod cli;
 mod cm;
