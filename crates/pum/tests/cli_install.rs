@@ -174,7 +174,10 @@ const COMMANDS: &[&str] = &[
     "restore",
     "test-and-upgrade",
     "test",
+    "create",
+    "deploy",
     "sandbox",
+    "cm",
     "completions",
     "man",
 ];
