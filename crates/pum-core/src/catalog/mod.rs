@@ -238,6 +238,19 @@ impl Kind {
 /// objects when the role may read them.
 const SUBSCRIPTION_CONNECTIONS: &str = include_str!("sql/subscription_connections.sql");
 
+/// The same for PostgreSQL 13, where `subsynccommit` is not readable by
+/// everyone either.
+const SUBSCRIPTION_CONNECTIONS_BEFORE14: &str =
+    include_str!("sql/subscription_connections.before14.sql");
+
+fn subscription_connections(server_version_num: i32) -> &'static str {
+    if server_version_num < 140000 {
+        SUBSCRIPTION_CONNECTIONS_BEFORE14
+    } else {
+        SUBSCRIPTION_CONNECTIONS
+    }
+}
+
 /// What the `conninfo` of a subscription says when the role may not read it.
 pub const CONNINFO_NOT_READABLE: &str = "(not readable by this role)";
 
@@ -449,7 +462,7 @@ pub fn snapshot_kinds(conn: &mut Conn, kinds: &[Kind]) -> Result<Snapshot> {
                 == Some("true");
             let mut connections = Vec::new();
             if readable && !subs.is_empty() {
-                read(conn, SUBSCRIPTION_CONNECTIONS, &mut connections)?;
+                read(conn, subscription_connections(server), &mut connections)?;
             }
             let not_readable: Attrs = [("conninfo", CONNINFO_NOT_READABLE)].into_iter().collect();
             for mut sub in subs {
@@ -669,7 +682,10 @@ mod tests {
         for k in Kind::ALL {
             assert!(!q(k, 999999).contains("s.subconninfo"), "{k}");
         }
-        assert!(SUBSCRIPTION_CONNECTIONS.contains("s.subconninfo"));
+        assert!(subscription_connections(130000).contains("s.subconninfo"));
+        assert!(subscription_connections(130000).contains("s.subsynccommit"));
+        assert!(subscription_connections(140000).contains("s.subconninfo"));
+        assert!(!q(Kind::Subscriptions, 130000).contains("s.subsynccommit"));
     }
 
     #[test]

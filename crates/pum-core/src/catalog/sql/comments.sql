@@ -39,11 +39,15 @@ FROM (SELECT coalesce(CASE WHEN d.classoid = 'pg_catalog.pg_namespace'::pg_catal
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
                         WHERE e.classid = d.classoid AND e.objid = d.objoid AND e.deptype = 'e')
       UNION ALL
-      SELECT '', 'subscription ' || pg_catalog.quote_ident(s.subname), sd.description
-      FROM pg_catalog.pg_shdescription sd
-      JOIN pg_catalog.pg_subscription s ON s.oid = sd.objoid
+      -- (pg_subscription.oid is for superusers only on 13: matched by name.)
+      SELECT '', 'subscription ' || so.identity, sd.description
+      FROM pg_catalog.pg_shdescription sd,
+           LATERAL pg_catalog.pg_identify_object(sd.classoid, sd.objoid, 0) AS so
       WHERE sd.classoid = 'pg_catalog.pg_subscription'::pg_catalog.regclass
-        AND s.subdbid = (SELECT db.oid FROM pg_catalog.pg_database db WHERE db.datname = pg_catalog.current_database())
+        AND EXISTS (SELECT 1 FROM pg_catalog.pg_subscription s
+                    WHERE s.subname = so.name
+                      AND s.subdbid = (SELECT db.oid FROM pg_catalog.pg_database db
+                                        WHERE db.datname = pg_catalog.current_database()))
      ) AS c
 WHERE c.schema NOT IN ('information_schema')
   AND c.schema NOT LIKE 'pg\_%'

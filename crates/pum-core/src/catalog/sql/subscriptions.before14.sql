@@ -1,5 +1,6 @@
 -- PostgreSQL 13: subscriptions.sql without options (binary and streaming
--- are new in 14).
+-- are new in 14), and without synchronous_commit, which only superusers may
+-- read there: subscription_connections.before14.sql reads it.
 -- Subscriptions of this database: publications (sorted), enabled state,
 -- slot, and options. The connection string is read apart
 -- (subscription_connections.sql), by roles allowed to. Not in a schema.
@@ -11,7 +12,6 @@ SELECT '' AS schema,
        pg_catalog.array_to_string(ARRAY(SELECT x FROM pg_catalog.unnest(s.subpublications) AS x ORDER BY x), ', ') AS publications,
        CASE WHEN s.subenabled THEN 'enabled' ELSE 'disabled' END AS enabled,
        coalesce(s.subslotname::text, 'none') AS slot_name,
-       s.subsynccommit AS synchronous_commit,
        pg_catalog.pg_get_userbyid(s.subowner) AS owner
 FROM pg_catalog.pg_subscription s
 WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
