@@ -404,8 +404,9 @@ def rounds_run(name, entries, rounds, runs, meta, limits=None):
     for k in range(rounds):
         if WAIT_QUIET:
             base.wait_quiet(WAIT_QUIET)
-        r = k % len(entries)
-        order = [e for e in entries[r:] + entries[:r] if k < limits.get(e[0], rounds)]
+        active = [e for e in entries if k < limits.get(e[0], rounds)]
+        r = k % len(active)
+        order = active[r:] + active[:r]
         orders.append([label for label, _, _ in order])
         export = os.path.join(OUT, f"{name}.round{k + 1}.json")
         cmd = ["hyperfine", "--warmup", "0", "--runs", str(runs), "--style", "basic",
