@@ -102,6 +102,8 @@ pub struct UpgradeFailure {
     pub rolled_back: bool,
     /// The file that was running when the upgrade stopped, if one was.
     pub stopped_in: Option<StoppedFile>,
+    /// The version before the upgrade, when it got as far as reading it.
+    pub from: Option<Version>,
 }
 
 impl From<Error> for UpgradeFailure {
@@ -111,6 +113,7 @@ impl From<Error> for UpgradeFailure {
             applied: Vec::new(),
             rolled_back: false,
             stopped_in: None,
+            from: None,
         }
     }
 }
@@ -505,6 +508,7 @@ pub fn upgrade(
             }
             Err(f) => {
                 failure = Some(UpgradeFailure {
+                    from: plan.current,
                     rolled_back: !f.rolled_back.is_empty(),
                     applied: applied(f.committed),
                     stopped_in: f.stopped_in.map(|(i, left)| StoppedFile {

@@ -63,20 +63,36 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the upgrades table and record the version the database is at.
-    #[command(after_help = EXIT_CODES)]
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "pum baseline [OPTIONS] --baseline <X.Y.Z> --pg_service <SERVICE>...\n       \
+                          pum baseline [OPTIONS] --baseline <X.Y.Z> --databases <DB,...> [--uri <URI>]"
+    )]
     Baseline(BaselineArgs),
     /// Show every delta's status, the applied rows and the current version.
-    #[command(after_help = EXIT_CODES)]
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "pum info [OPTIONS] --pg_service <SERVICE>...\n       \
+                          pum info [OPTIONS] --databases <DB,...> [--uri <URI>]"
+    )]
     Info(InfoArgs),
     /// Apply the pending deltas, each delta and its row committed together.
-    #[command(after_help = EXIT_CODES)]
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "pum upgrade [OPTIONS] --pg_service <SERVICE>...\n       \
+                          pum upgrade [OPTIONS] --databases <DB,...> [--uri <URI>]"
+    )]
     Upgrade(UpgradeArgs),
     /// Compare the schemas of two databases (or snapshot files) and show the differences.
     ///
     /// Reads both sides from pg_catalog at the same time. Objects are matched by name and
     /// signature; definitions are compared as the server renders them; objects that belong
     /// to an extension are left out. Exit code 1 when differences are found.
-    #[command(after_help = EXIT_CODES)]
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "pum check [OPTIONS] --pg_service1 <A> --pg_service2 <B>...\n       \
+                          pum check [OPTIONS] --pg_service1 <A> --databases <DB,...> [--uri <URI>]"
+    )]
     Check(CheckArgs),
     /// Write a schema snapshot (JSON) of a database, to commit or to compare later with
     /// `pum check -p2 FILE.json`.
@@ -123,7 +139,12 @@ pub enum Command {
     /// with the next free ordinal. Then each pending file runs in ordinal order, and the
     /// file and its row in the deployments table commit together. The table is the one
     /// the original deployment tool writes (tbl_deployments), created when missing.
-    #[command(after_help = DEPLOY_EXIT_CODES)]
+    #[command(
+        after_help = DEPLOY_EXIT_CODES,
+        override_usage = "pum deploy [OPTIONS] --pg_service <SERVICE>...\n       \
+                          pum deploy [OPTIONS] --databases <DB,...> [--uri <URI>]\n       \
+                          pum deploy --check [OPTIONS]"
+    )]
     Deploy(DeployArgs),
     /// Run a command against a throwaway local PostgreSQL that pum starts and removes.
     ///
@@ -159,6 +180,18 @@ pub struct Connection {
     pub pg_service: String,
 }
 
+/// The targets of the commands that work on many databases at once
+/// (`baseline`, `info`, `upgrade`).
+#[derive(Debug, Args)]
+pub struct Targets {
+    /// Database to work on: pg_service name, connection string or URI. Repeat -p to work on
+    /// several databases (see --jobs).
+    #[arg(short = 'p', long = "pg_service", visible_alias = "pg-service", value_name = "SERVICE", long_help = CONNECTION_HELP, action = ArgAction::Append, required_unless_present = "databases")]
+    pub pg_service: Vec<String>,
+    #[command(flatten)]
+    pub fleet: crate::fleet::FleetArgs,
+}
+
 /// The connection option of `create` and `deploy`, which also take the original
 /// deployment tool's spelling.
 #[derive(Debug, Args)]
@@ -182,7 +215,7 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct BaselineArgs {
     #[command(flatten)]
-    pub conn: Connection,
+    pub conn: Targets,
     /// Upgrades table, schema-qualified (e.g. qwat_sys.info; a name holding a dot is
     /// double-quoted, three parts are refused) [config: upgrades_table].
     #[arg(short = 't', long = "table", value_name = "SCHEMA.TABLE")]
@@ -205,6 +238,9 @@ pub struct BaselineArgs {
     /// Seconds to wait for another pum working on the same database [default: 60].
     #[arg(long, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
+    /// Output format. With json, stdout is one JSON document.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// The upgrades table and the delta directories.
@@ -308,7 +344,7 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct SourceArgs {
     #[command(flatten)]
-    pub conn: Connection,
+    pub conn: Targets,
     #[command(flatten)]
     pub tables: TableArgs,
     #[command(flatten)]
@@ -386,8 +422,11 @@ pub struct CheckArgs {
     #[arg(long = "pg_service1", visible_alias = "pg-service1", value_name = "A", long_help = SIDE_HELP)]
     pub pg_service1: String,
     /// The second database (B): service, connection string, URI or snapshot .json file.
-    #[arg(long = "pg_service2", visible_alias = "pg-service2", value_name = "B", long_help = SIDE_HELP)]
-    pub pg_service2: String,
+    /// Repeat -p2 (or give --databases) to compare several databases with A.
+    #[arg(long = "pg_service2", visible_alias = "pg-service2", value_name = "B", long_help = SIDE_HELP, action = ArgAction::Append, required_unless_present = "databases")]
+    pub pg_service2: Vec<String>,
+    #[command(flatten)]
+    pub fleet: crate::fleet::FleetArgs,
     #[command(flatten)]
     pub compare: CompareArgs,
     /// How much to print: 0 the summary only, 1 one line per difference (long values cut),
@@ -633,8 +672,12 @@ pub struct CreateArgs {
 /// Options of `deploy`.
 #[derive(Debug, Args)]
 pub struct DeployArgs {
+    /// Database to work on: pg_service name, connection string or URI (also spelled
+    /// --postgres-dsn). Repeat -p to deploy to several databases (see --jobs).
+    #[arg(short = 'p', long = "pg_service", visible_aliases = ["pg-service", "postgres-dsn"], value_name = "SERVICE", long_help = CONNECTION_HELP, action = ArgAction::Append)]
+    pub pg_service: Vec<String>,
     #[command(flatten)]
-    pub conn: DsnConnection,
+    pub fleet: crate::fleet::FleetArgs,
     /// The directory of deployment files [default: deployment, or manual-deployment with
     /// --manual].
     #[arg(short = 'd', long = "dir", value_name = "DIR")]

@@ -13,6 +13,7 @@ use pum_core::compare::{self, CompareOptions};
 use pum_core::config::Config;
 use pum_core::dump::{DumpFormat, DumpOptions, RestoreOptions};
 use pum_core::engine::{self, BaselineOptions, Source, UpgradeFailure, UpgradeOptions};
+use pum_core::fleet;
 use pum_core::history::UpgradesTable;
 use pum_core::pg::{Conn, ConnTarget};
 use pum_core::plan::PlanOptions;
@@ -24,7 +25,7 @@ use pum_core::Version;
 use crate::cli::{
     BaselineArgs, CheckArgs, CheckFormat, Command, CompareArgs, DumpArgs, DumpFormatArg, Format,
     InfoArgs, PlanArgs, RehearsalArgs, RestoreArgs, RunArgs, SandboxArgs, SnapshotArgs, SourceArgs,
-    TableArgs, UpgradeArgs,
+    TableArgs, Targets, UpgradeArgs,
 };
 use crate::render::{self, Progress};
 use crate::{EXIT_DIFFERENCES, EXIT_FAILED, EXIT_OK, EXIT_PENDING};
@@ -55,8 +56,13 @@ impl Ctx {
     }
 
     pub(crate) fn table(&self, cli: &Option<String>) -> Result<UpgradesTable> {
+        Ok(UpgradesTable::parse(&self.table_pattern(cli)?)?)
+    }
+
+    /// The upgrades table as given (`{schema}` not yet replaced).
+    pub(crate) fn table_pattern(&self, cli: &Option<String>) -> Result<String> {
         match cli.as_ref().or(self.config.upgrades_table.as_ref()) {
-            Some(t) => Ok(UpgradesTable::parse(t)?),
+            Some(t) => Ok(t.clone()),
             None => bail!(
                 "the upgrades table is missing: give -t SCHEMA.TABLE {}",
                 self.hint("upgrades_table")
@@ -137,6 +143,21 @@ impl Ctx {
             table: self.table(&a.table)?,
             dirs: self.dirs(&a.dirs)?,
         })
+    }
+
+    /// The source of a fleet run: the table is a placeholder, replaced per
+    /// target from the pattern.
+    fn fleet_source(&self, a: &TableArgs) -> Result<(Source, String)> {
+        let pattern = self.table_pattern(&a.table)?;
+        let placeholder = pattern.replace(pum_core::fleet::SCHEMA_PLACEHOLDER, "schema");
+        let table = UpgradesTable::parse(&placeholder)?;
+        Ok((
+            Source {
+                table,
+                dirs: self.dirs(&a.dirs)?,
+            },
+            pattern,
+        ))
     }
 
     fn compare_options(&self, a: &CompareArgs) -> Result<CompareOptions> {
@@ -222,28 +243,85 @@ fn upgrade_options(
     Ok(opts)
 }
 
+/// The targets of a command, when they make a fleet: `None` for one
+/// database (the command runs as it always did).
+fn fleet_targets(
+    targets: &Targets,
+    table: Option<&str>,
+    history: &str,
+) -> Result<Option<(Vec<fleet::Target>, fleet::FleetOptions)>> {
+    let spec = targets.fleet.spec(&targets.pg_service, table);
+    if !spec.is_fleet() {
+        return Ok(None);
+    }
+    if let Some(t) = table {
+        crate::fleet::require_schema_in_table(&spec, t, history)?;
+    }
+    let opts = targets.fleet.options();
+    Ok(Some((fleet::expand(&spec, opts.jobs)?, opts)))
+}
+
+/// The one database of a command that is not a fleet run.
+fn single(targets: &Targets) -> &str {
+    targets
+        .pg_service
+        .first()
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
 fn baseline(a: BaselineArgs, ctx: &Ctx) -> Result<u8> {
     let version = Version::parse(&a.baseline, "--baseline")?;
+    let pattern = ctx.table_pattern(&a.table)?;
+    let fleet = fleet_targets(&a.conn, Some(&pattern), "upgrades table")?;
+    let table = match &fleet {
+        Some(_) => UpgradesTable::parse(&pattern.replace(fleet::SCHEMA_PLACEHOLDER, "schema"))?,
+        None => UpgradesTable::parse(&pattern)?,
+    };
     let opts = BaselineOptions {
-        table: ctx.table(&a.table)?,
+        table,
         version,
         dirs: ctx.optional_dirs(&a.dirs),
         mark_applied: a.mark_applied,
         allow_duplicates: a.allow_duplicates,
         lock_timeout: ctx.lock_timeout(a.lock_timeout),
     };
-    let (_, mut conn) = connect(&a.conn.pg_service)?;
+    if let Some((targets, fopts)) = fleet {
+        let json = a.format == Format::Json;
+        return crate::fleet_run::baseline(&targets, &fopts, &opts, &pattern, json);
+    }
+    let (_, mut conn) = connect(single(&a.conn))?;
     let mut progress = Progress::new(false);
     let report = engine::baseline(&mut conn, &opts, &mut progress)?;
-    render::baseline(&report, &opts.table)?;
+    if a.format == Format::Json {
+        render::json(&report)?;
+    } else {
+        render::baseline(&report, &opts.table)?;
+    }
     Ok(EXIT_OK)
 }
 
 fn info(a: InfoArgs, ctx: &Ctx) -> Result<u8> {
+    let pattern = ctx.table_pattern(&a.source.tables.table)?;
+    if let Some((targets, fopts)) = fleet_targets(&a.source.conn, Some(&pattern), "upgrades table")?
+    {
+        let (src, pattern) = ctx.fleet_source(&a.source.tables)?;
+        let plan_opts = plan_options(&a.source.plan)?;
+        let json = a.source.format == Format::Json;
+        return crate::fleet_run::info(
+            &targets,
+            &fopts,
+            &src,
+            &pattern,
+            &plan_opts,
+            json,
+            a.exit_code,
+        );
+    }
     let (src, plan_opts) = source(&a.source, ctx)?;
     // The delta files are read and hashed while the connection is made.
     let prefetch = engine::Prefetch::start(&src.dirs);
-    let (_, mut conn) = connect(&a.source.conn.pg_service)?;
+    let (_, mut conn) = connect(single(&a.source.conn))?;
     let info = engine::info_prefetched(&mut conn, &src, &plan_opts, prefetch)?;
     match a.source.format {
         Format::Text => render::info_text(&info)?,
@@ -256,11 +334,24 @@ fn info(a: InfoArgs, ctx: &Ctx) -> Result<u8> {
 }
 
 fn upgrade(a: UpgradeArgs, ctx: &Ctx) -> Result<u8> {
+    let json = a.source.format == Format::Json;
+    let pattern = ctx.table_pattern(&a.source.tables.table)?;
+    if let Some((targets, fopts)) = fleet_targets(&a.source.conn, Some(&pattern), "upgrades table")?
+    {
+        let (src, pattern) = ctx.fleet_source(&a.source.tables)?;
+        let mut opts = upgrade_options(src, &a.source.plan, &a.run, ctx)?;
+        fleet::check_variables(&a.source.conn.fleet.spec(&[], None), &opts.variables)?;
+        opts.single_transaction = a.single_transaction;
+        opts.dry_run = a.dry_run;
+        if a.verbose {
+            bail!("--verbose shows one database's info table; with several targets run `pum info` on the one you want to see");
+        }
+        return crate::fleet_run::upgrade(&targets, &fopts, &opts, &pattern, json);
+    }
     let mut opts = upgrade_options(ctx.source(&a.source.tables)?, &a.source.plan, &a.run, ctx)?;
     opts.single_transaction = a.single_transaction;
     opts.dry_run = a.dry_run;
-    let json = a.source.format == Format::Json;
-    let connected = ConnTarget::parse(&a.source.conn.pg_service)
+    let connected = ConnTarget::parse(single(&a.source.conn))
         .and_then(|t| Conn::connect(&t, APP).map(|c| (t, c)))
         .map_err(pum_core::Error::from);
     let (target, mut conn) = match connected {
@@ -301,8 +392,24 @@ fn upgrade(a: UpgradeArgs, ctx: &Ctx) -> Result<u8> {
 
 fn check(a: CheckArgs, ctx: &Ctx) -> Result<u8> {
     let opts = ctx.compare_options(&a.compare)?;
+    let spec = a.fleet.spec(&a.pg_service2, None);
+    if spec.is_fleet() {
+        crate::fleet_run::check_refusals(
+            &a.pg_service2,
+            a.format == CheckFormat::Html,
+            spec.schemas != fleet::Schemas::None,
+        )?;
+        let fopts = a.fleet.options();
+        let targets = fleet::expand(&spec, fopts.jobs)?;
+        let out = crate::fleet_run::CheckOutput {
+            json: a.format == CheckFormat::Json,
+            verbose: a.verbose_level,
+            file: a.output_file.clone(),
+        };
+        return crate::fleet_run::check(&a.pg_service1, &targets, &fopts, &opts, &out);
+    }
     let side_a = catalog::Source::parse(&a.pg_service1).context("-p1")?;
-    let side_b = catalog::Source::parse(&a.pg_service2).context("-p2")?;
+    let side_b = catalog::Source::parse(single_b(&a.pg_service2)).context("-p2")?;
     let (ra, rb) = catalog::read_pair(&side_a, &side_b, &opts.kinds());
     let snap_a = ra.with_context(|| format!("reading A ({})", side_a.display()))?;
     let snap_b = rb.with_context(|| format!("reading B ({})", side_b.display()))?;
@@ -343,6 +450,10 @@ fn check(a: CheckArgs, ctx: &Ctx) -> Result<u8> {
     } else {
         EXIT_DIFFERENCES
     })
+}
+
+fn single_b(b: &[String]) -> &str {
+    b.first().map(String::as_str).unwrap_or_default()
 }
 
 fn snapshot(a: SnapshotArgs) -> Result<u8> {

@@ -8,14 +8,14 @@ use pum_core::apply::runner::Leftover;
 use pum_core::create::{self, Baseline, CreateFailure, CreateOptions, CreateReport};
 use pum_core::deploy::{self, DeployFailure, DeployOptions, DeployReport, DeployStatus};
 use pum_core::deployment::{self, DeploymentsTable, Kind, Severity, Status};
-use pum_core::{Error, Version};
+use pum_core::{fleet, Error, Version};
 
 use crate::cli::{CreateArgs, DeployArgs, Format};
 use crate::commands::{connect, Ctx};
 use crate::render::{self, Progress};
 use crate::{EXIT_DIFFERENCES, EXIT_FAILED, EXIT_OK, EXIT_PENDING};
 
-fn required_connection(conn: &Option<String>, command: &str) -> Result<String> {
+fn required_connection(conn: Option<&String>, command: &str) -> Result<String> {
     match conn {
         Some(c) => Ok(c.clone()),
         None => bail!(
@@ -27,7 +27,7 @@ fn required_connection(conn: &Option<String>, command: &str) -> Result<String> {
 
 /// `pum create`.
 pub fn create(a: CreateArgs, ctx: &Ctx) -> Result<u8> {
-    let pg = required_connection(&a.conn.pg_service, "create")?;
+    let pg = required_connection(a.conn.pg_service.as_ref(), "create")?;
     let mut opts = CreateOptions::new(&a.dir);
     if let Some(v) = &a.baseline {
         opts.baseline = Some(Baseline {
@@ -260,10 +260,15 @@ pub fn deploy(a: DeployArgs, ctx: &Ctx) -> Result<u8> {
     if a.check {
         return check(&dir, a.manual_dir.as_deref(), kind, a.strict, json);
     }
-    let pg = required_connection(&a.conn.pg_service, "deploy")?;
+    let spec = a.fleet.spec(&a.pg_service, Some(&a.table));
     let mut opts = DeployOptions::new(&dir);
     opts.kind = kind;
-    opts.table = DeploymentsTable::parse(&a.table)?;
+    opts.table = if spec.is_fleet() {
+        crate::fleet::require_schema_in_table(&spec, &a.table, "deployments table")?;
+        DeploymentsTable::parse(&a.table.replace(fleet::SCHEMA_PLACEHOLDER, "schema"))?
+    } else {
+        DeploymentsTable::parse(&a.table)?
+    };
     opts.variables = ctx.variables(&a.var)?;
     opts.strict = a.strict;
     opts.dry_run = a.dry_run;
@@ -272,6 +277,21 @@ pub fn deploy(a: DeployArgs, ctx: &Ctx) -> Result<u8> {
         // The files' own problems first: they need no database.
         deploy::check_files(&opts)?;
     }
+    if spec.is_fleet() {
+        fleet::check_variables(&spec, &opts.variables)?;
+        let fopts = a.fleet.options();
+        let targets = fleet::expand(&spec, fopts.jobs)?;
+        return crate::fleet_run::deploy(
+            &targets,
+            &fopts,
+            &opts,
+            &a.table,
+            a.status,
+            json,
+            a.exit_code,
+        );
+    }
+    let pg = required_connection(a.pg_service.first(), "deploy")?;
     let (_, mut conn) = connect(&pg)?;
     if a.status {
         let status = deploy::status(&mut conn, &opts)?;

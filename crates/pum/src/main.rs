@@ -11,6 +11,8 @@ mod cm;
 mod commands;
 mod create_deploy;
 mod docs;
+mod fleet;
+mod fleet_run;
 mod html;
 mod module_cmd;
 mod render;

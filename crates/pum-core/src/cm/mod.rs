@@ -46,8 +46,6 @@ pub use submit::{submit, Change, SubmitOptions, SubmitOutcome, SubmitReport};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -324,14 +322,7 @@ pub enum CmEvent {
 }
 
 /// Hands events from worker threads to the caller's thread.
-#[derive(Clone)]
-struct Emitter(mpsc::Sender<CmEvent>);
-
-impl Emitter {
-    fn send(&self, event: CmEvent) {
-        let _ = self.0.send(event);
-    }
-}
+type Emitter = crate::parallel::Emitter<CmEvent>;
 
 /// Passes the notices of a script run on to the caller as [`CmEvent`]s.
 struct Notices<'a> {
@@ -350,11 +341,7 @@ impl Observer for Notices<'_> {
     }
 }
 
-/// Runs `work` on every item, on at most `jobs` threads, in order of the
-/// items; `events` is called on the caller's thread. Each thread has a
-/// state of its own (`S::default()` to start with: a cached connection,
-/// say) that `work` gets with every item. Once `stop(result)` is true for
-/// a result (or a signal came), no further item starts: those get `None`.
+/// Runs `work` on every target (see [`crate::parallel::run`]).
 fn run_parallel<T, R, S>(
     items: &[T],
     jobs: usize,
@@ -367,40 +354,7 @@ where
     R: Send,
     S: Default,
 {
-    let next = AtomicUsize::new(0);
-    let stopped = AtomicBool::new(false);
-    let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    let workers = jobs.clamp(1, items.len().max(1));
-    std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::channel();
-        for _ in 0..workers {
-            let emitter = Emitter(tx.clone());
-            let (next, stopped, results, stop, work) = (&next, &stopped, &results, &stop, &work);
-            scope.spawn(move || {
-                let mut state = S::default();
-                loop {
-                    if stopped.load(Ordering::SeqCst) || crate::interrupt::requested().is_some() {
-                        break;
-                    }
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(item) = items.get(i) else { break };
-                    let r = work(item, &emitter, &mut state);
-                    if stop(&r) {
-                        stopped.store(true, Ordering::SeqCst);
-                    }
-                    *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
-                }
-            });
-        }
-        drop(tx);
-        for event in rx {
-            events(&event);
-        }
-    });
-    results
-        .into_iter()
-        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
-        .collect()
+    crate::parallel::run(items, jobs, stop, work, &mut |e| events(&e))
 }
 
 /// A worker's connection, kept from one target to the next of the same
@@ -694,49 +648,5 @@ mod tests {
         assert!(s.server_label().starts_with("the default server"));
         let t = s.database_target("a").unwrap();
         assert_eq!(t.options(), [("dbname".to_string(), "a".to_string())]);
-    }
-
-    #[test]
-    fn parallel_runs_stop_after_a_failure() {
-        let items: Vec<u32> = (0..10).collect();
-        let mut events = 0;
-        let out = run_parallel(
-            &items,
-            1,
-            |r: &bool| !*r,
-            |i, e, _: &mut ()| {
-                e.send(CmEvent::Created {
-                    what: "role",
-                    name: i.to_string(),
-                });
-                *i != 3
-            },
-            &mut |_| events += 1,
-        );
-        assert_eq!(events, 4);
-        assert_eq!(
-            out,
-            [
-                Some(true),
-                Some(true),
-                Some(true),
-                Some(false),
-                None,
-                None,
-                None,
-                None,
-                None,
-                None
-            ]
-        );
-        // Four at once: every item runs when nothing fails.
-        let out = run_parallel(
-            &items,
-            4,
-            |_: &u32| false,
-            |i, _, _: &mut ()| i * 2,
-            &mut |_| {},
-        );
-        assert_eq!(out, items.iter().map(|i| Some(i * 2)).collect::<Vec<_>>());
     }
 }
