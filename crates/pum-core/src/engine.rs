@@ -146,9 +146,6 @@ fn is_modified(d: &Delta, row: &AppliedRow) -> bool {
     }
 }
 
-fn make_plan(found: &Discovery, rows: &[AppliedRow], opts: &PlanOptions) -> Plan {
-    plan::plan(found, rows, opts, is_modified)
-}
 
 /// Everything `info` shows.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -183,21 +180,8 @@ pub fn info_prefetched(
             return Err(e);
         }
     };
-    let Scanned { found, digests } = prefetch.finish()?;
-    let by_path: HashMap<&Path, &str> = found
-        .deltas
-        .iter()
-        .zip(&digests)
-        .filter_map(|(d, h)| Some((d.path.as_path(), h.as_deref()?)))
-        .collect();
-    // The stored checksum is the MD5 of the file as it is in the common
-    // case; otherwise the file is read again and compared ignoring line
-    // endings and a BOM.
-    let modified = |d: &Delta, row: &AppliedRow| match by_path.get(d.path.as_path()) {
-        Some(hex) if row.checksum.trim().eq_ignore_ascii_case(hex) => false,
-        _ => is_modified(d, row),
-    };
-    let plan = plan::plan(&found, &rows, opts, modified);
+    let scanned = prefetch.finish()?;
+    let plan = plan::plan(&scanned.found, &rows, opts, scanned.modified());
     Ok(Info {
         table: source.table.given().to_string(),
         plan,
@@ -218,6 +202,25 @@ struct Scanned {
     found: Discovery,
     /// MD5 hex of each of `found.deltas`, in order; None if unreadable.
     digests: Vec<Option<String>>,
+}
+
+impl Scanned {
+    /// Whether an applied delta's file changed since: the stored checksum
+    /// is the MD5 of the file as it is in the common case; otherwise the
+    /// file is read again and compared ignoring line endings and a BOM.
+    fn modified(&self) -> impl Fn(&Delta, &AppliedRow) -> bool + '_ {
+        let by_path: HashMap<&Path, &str> = self
+            .found
+            .deltas
+            .iter()
+            .zip(&self.digests)
+            .filter_map(|(d, h)| Some((d.path.as_path(), h.as_deref()?)))
+            .collect();
+        move |d: &Delta, row: &AppliedRow| match by_path.get(d.path.as_path()) {
+            Some(hex) if row.checksum.trim().eq_ignore_ascii_case(hex) => false,
+            _ => is_modified(d, row),
+        }
+    }
 }
 
 fn scan(dirs: &[PathBuf]) -> Result<Scanned> {
@@ -438,14 +441,18 @@ pub fn upgrade(
 ) -> Result<UpgradeReport, UpgradeFailure> {
     let table = &opts.source.table;
     crate::interrupt::check()?;
+    // The files are read and hashed while the table is looked up.
+    let prefetch = Prefetch::start(&opts.source.dirs);
     require_table(conn, table)?;
-    let found = delta::discover(&opts.source.dirs)?;
+    let scanned = prefetch.finish()?;
+    let modified = scanned.modified();
+    let found = &scanned.found;
     // A failure of the run wins over one of unlocking (a lost connection
     // fails both).
     let mut failure = None;
     let outcome = table.with_lock(conn, opts.lock_timeout, observer, |conn, observer| {
         let rows = table.read(conn)?;
-        let plan = make_plan(&found, &rows, &opts.plan);
+        let plan = plan::plan(found, &rows, &opts.plan, &modified);
         let mut problems = plan.blocking(opts.strict);
         let files: Vec<&Delta> = plan
             .pre_all
