@@ -702,3 +702,58 @@ fn nix_kill(pid: u32, sig: &str) {
         .success();
     assert!(ok);
 }
+
+#[test]
+fn deploy_into_every_tenant_schema() {
+    let db = Db::new("fleetdeployschemas");
+    db.exec("CREATE SCHEMA t1; CREATE SCHEMA t2");
+    let d = db.path().join("deployment");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("00001-pipes.sql"), "CREATE TABLE pipes (id int);\n").unwrap();
+    let dir = d.display().to_string();
+    // The default table has no schema: each tenant's search_path puts it
+    // in the tenant's schema.
+    let out = pum(
+        &db,
+        &[
+            "deploy",
+            "-p",
+            &db.conninfo,
+            "--schemas",
+            "t1,t2",
+            "-d",
+            &dir,
+        ],
+    );
+    out.ok();
+    assert_has(&out.stdout(), &["2 targets: 2 deployed."]);
+    for s in ["t1", "t2"] {
+        assert_eq!(
+            db.column(&format!("SELECT file_name FROM {s}.tbl_deployments")),
+            ["00001-pipes.sql"]
+        );
+        assert_eq!(
+            db.scalar(&format!(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = '{s}' AND tablename = 'pipes'"
+            )),
+            "1"
+        );
+    }
+    // A schema-qualified table shared by every tenant is refused.
+    let out = pum(
+        &db,
+        &[
+            "deploy",
+            "-p",
+            &db.conninfo,
+            "--schemas",
+            "t1,t2",
+            "-d",
+            &dir,
+            "-t",
+            "public.tbl_deployments",
+        ],
+    );
+    out.expect_code(2);
+    assert_has(&out.stderr(), &["{schema}"]);
+}
