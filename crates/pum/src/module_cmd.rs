@@ -527,6 +527,13 @@ fn finish(
             let mut err = io::stderr().lock();
             render::core_error(&mut err, &failure.error);
             let _ = match (&failure.stopped_in, failure.rolled_back) {
+                (Some((step, pum_core::apply::runner::Leftover::MayBePartial)), _) => writeln!(
+                    err,
+                    "{} ended the run's transaction itself: what ran before it may be committed \
+                     (check the database and its pum_migrations rows); the rest was rolled \
+                     back.",
+                    step.path.display()
+                ),
                 (Some((step, _)), n) => writeln!(
                     err,
                     "{} {}: everything was rolled back ({} step(s) before it too): the database \
@@ -544,7 +551,10 @@ fn finish(
             if json {
                 let _ = render::json(&FailureJson {
                     failed: true,
-                    rolled_back: true,
+                    rolled_back: !matches!(
+                        failure.stopped_in,
+                        Some((_, pum_core::apply::runner::Leftover::MayBePartial))
+                    ),
                     stopped_in: failure.stopped_in.as_ref().map(|(s, _)| s),
                     interrupted: render::interrupted(&failure.error),
                     error: render::error_json(&failure.error),

@@ -177,7 +177,7 @@ fn failing_hook_leaves_the_database_as_it_was() {
     assert_has(
         &r.stderr(),
         &[
-            "views.py: the Python hook raised ValueError: the hook gives up",
+            "error: m/app/views.py: the Python hook raised ValueError: the hook gives up",
             "views.py\", line 5, in run_hook",
             "everything was rolled back (3 step(s) before it too)",
         ],
@@ -239,6 +239,31 @@ fn a_hook_that_commits_is_refused_and_nothing_stays() {
         ],
     );
     assert_untouched(&db);
+}
+
+/// A COMMIT statement cannot be stopped: pum says what may be committed.
+#[test]
+fn a_hook_that_runs_commit_is_reported_as_such() {
+    let Some(py) = venv_python() else { return };
+    let db = Db::new("hook_commit_sql");
+    hooked_module(
+        &db,
+        "from pum import HookBase\n\
+         class Hook(HookBase):\n\
+         \x20   def run_hook(self, connection):\n\
+         \x20       connection.execute('COMMIT')\n",
+    );
+    let p = db.name.as_str();
+    let r = run_py(&db, &py, &["-p", p, "-d", "m", "install"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            "the hook ended the transaction (a COMMIT or ROLLBACK statement)",
+            "m/app/views.py ended the run's transaction itself: what ran before it may be committed",
+        ],
+    );
+    assert!(!r.stderr().contains("everything was rolled back"));
 }
 
 #[test]
@@ -588,4 +613,57 @@ fn compatible_with_python_pum_1_in_both_directions() {
         ]
     );
     assert_eq!(results[0].1, "3 2056");
+}
+
+/// The example module's Python hook (examples/pum1-module/app/summary.py).
+#[test]
+fn example_python_hook_makes_its_view() {
+    let Some(py) = venv_python() else { return };
+    let db = Db::new("hook_example");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/pum1-module");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(&src)
+        .arg(db.path().join("m"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let p = db.name.as_str();
+    let r = run_py(
+        &db,
+        &py,
+        &[
+            "-p",
+            p,
+            "-c",
+            "m/python-hooks.pum.yaml",
+            "install",
+            "--max-version",
+            "1.0.0",
+        ],
+    );
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &["wn_app.vw_summary created (", "SRID 2056, lang en)"],
+    );
+    let r = run_py(
+        &db,
+        &py,
+        &[
+            "-p",
+            p,
+            "-c",
+            "m/python-hooks.pum.yaml",
+            "upgrade",
+            "-p",
+            "lang",
+            "de",
+        ],
+    );
+    r.ok();
+    assert_eq!(
+        db.scalar("SELECT srid || ' ' || lang FROM wn_app.vw_summary"),
+        "2056 de"
+    );
 }

@@ -112,6 +112,8 @@ pub struct Worker {
     role: &'static str,
     /// What a pum 1.x worker found (empty for pum 0.x deltas).
     pum1: Pum1Ready,
+    /// A pum 1.x hook ended the connection's transaction itself.
+    ended_transaction: bool,
     /// Keeps the temporary service file (if any) alive with the worker.
     _service_dir: Option<tempfile::TempDir>,
     /// Terminates the worker's process group on a signal.
@@ -325,6 +327,7 @@ impl Worker {
             python_version: String::new(),
             role,
             pum1: Pum1Ready::default(),
+            ended_transaction: false,
             _service_dir: service_dir,
             _watch: watch,
         };
@@ -664,11 +667,13 @@ impl Worker {
             return Ok(());
         }
         let ended = o.ended_transaction;
+        self.ended_transaction |= ended;
         Err(Error::Python {
             file: file.to_path_buf(),
             message: if ended {
                 format!(
-                    "{}: what ran before it in this run (and the hook's own work) may be                      committed; a hook must not end the transaction, pum commits it at the end",
+                    "{}: what ran before it in this run (and the hook's own work) may be \
+                     committed; a hook must not end the transaction, pum commits it at the end",
                     o.summary.unwrap_or_default()
                 )
             } else {
@@ -680,6 +685,12 @@ impl Worker {
             traceback: o.traceback.unwrap_or_default(),
             interpreter: self.describe(),
         })
+    }
+
+    /// True once a hook ended the connection's transaction itself (a
+    /// `COMMIT` statement): what ran before it may be committed.
+    pub fn transaction_ended(&self) -> bool {
+        self.ended_transaction
     }
 
     /// Commits the worker connection's transaction.

@@ -20,7 +20,7 @@ use super::config::{Config, Hook, HookSource};
 use super::ops::{Module, ModuleFailure, Step, StepRun};
 use super::params::Parameters;
 use super::pep440::Pep440;
-use super::session::{Session, StatementFailure};
+use super::session::{inline_params, Session, StatementFailure};
 use super::table::RowWriter;
 use crate::apply::python::{Output, Worker};
 use crate::apply::runner::Leftover;
@@ -179,12 +179,21 @@ pub(crate) fn run_in_session(
                 total: steps.len(),
             });
             let started = Instant::now();
-            run_step(session, module, step, parameters, observer)?;
-            if let Some(r) = step.row.and_then(|r| writer.record(r)) {
+            // The row travels with the step's statements (one exchange with
+            // the worker per file).
+            let row = step.row.and_then(|r| writer.record(r)).map(|r| {
                 let p: Vec<Option<&str>> = r.params.iter().map(|p| p.as_deref()).collect();
-                session
-                    .run_params(&r.sql, &p)
-                    .map_err(|e| not_recorded(&step.path, e))?;
+                inline_params(&r.sql, &p)
+            });
+            if step.python {
+                run_step(session, module, step, None, parameters, observer)?;
+                if let Some(row) = row {
+                    session
+                        .run_sql(&row)
+                        .map_err(|e| not_recorded(&step.path, e))?;
+                }
+            } else {
+                run_step(session, module, step, row.as_deref(), parameters, observer)?;
             }
             let elapsed = started.elapsed();
             observer.event(&Event::Finished {
@@ -210,10 +219,16 @@ pub(crate) fn run_in_session(
                 Some(signal) => Error::Interrupted { signal },
                 None => error,
             };
+            // A hook that committed itself: what ran before it may stay.
+            let left = if session.transaction_ended() {
+                Leftover::MayBePartial
+            } else {
+                Leftover::Nothing
+            };
             Err(ModuleFailure {
                 error,
                 rolled_back: ran.len(),
-                stopped_in: stopped.map(|i| (steps[i].clone(), Leftover::Nothing)),
+                stopped_in: stopped.map(|i| (steps[i].clone(), left)),
             })
         }
     }
@@ -256,6 +271,7 @@ fn run_step(
     session: &mut dyn Session,
     module: &Module,
     step: &Step,
+    row: Option<&str>,
     parameters: &Parameters,
     observer: &mut dyn Observer,
 ) -> Result<()> {
@@ -269,7 +285,7 @@ fn run_step(
         let base = absolute(&module_dir(module));
         let file = absolute(&step.path);
         let path = step.path.as_path();
-        return worker.hook(&file, &base, &parameters.to_json(), &mut |out| match out {
+        let ran = worker.hook(&file, &base, &parameters.to_json(), &mut |out| match out {
             Output::Stdout(line) => observer.event(&Event::PythonOutput {
                 file: path,
                 line,
@@ -282,14 +298,35 @@ fn run_step(
             }),
             Output::Warning(message) => observer.event(&Event::Warning { message }),
         });
+        // Named as the module names it, not by its absolute path.
+        return ran.map_err(|e| match e {
+            Error::Python {
+                message,
+                traceback,
+                interpreter,
+                ..
+            } => Error::Python {
+                file: step.path.clone(),
+                message,
+                traceback,
+                interpreter,
+            },
+            e => e,
+        });
     }
     let pieces = step.pieces();
-    let statements: Vec<&str> = pieces.iter().map(|p| p.sql()).collect();
+    let mut statements: Vec<&str> = pieces.iter().map(|p| p.sql()).collect();
+    statements.extend(row);
     match session.run_statements(&statements) {
         Ok(()) => Ok(()),
-        Err(StatementFailure::Statement(i, e)) => {
+        Err(StatementFailure::Statement(i, e)) if i < pieces.len() => {
             Err(crate::apply::sql::located(&step.path, &pieces[i], e))
         }
+        Err(StatementFailure::Statement(_, e)) => Err(Error::NotRecorded {
+            file: step.path.clone(),
+            kept: false,
+            error: Box::new(e),
+        }),
         Err(StatementFailure::Other(e)) => Err(e),
     }
 }
@@ -319,5 +356,5 @@ pub fn run_hook(
     observer: &mut dyn Observer,
 ) -> Result<()> {
     let step = super::ops::hook_step(module, hook, parameters)?;
-    run_step(session, module, &step, parameters, observer)
+    run_step(session, module, &step, None, parameters, observer)
 }

@@ -129,7 +129,7 @@ impl Session for Worker {
 /// `sql` with every `$N` outside quotes replaced by the literal of
 /// parameter N (`NULL` for none). For pum's own statements only (their
 /// text has no `$` in quotes or dollar-quoted bodies).
-fn inline_params(sql: &str, params: &[Option<&str>]) -> String {
+pub(crate) fn inline_params(sql: &str, params: &[Option<&str>]) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.chars().peekable();
     let (mut single, mut double) = (false, false);
