@@ -7,7 +7,7 @@
 //! same: a run that includes Python hooks starts one interpreter
 //! ([`start_worker`]: psycopg 3 and the module's `dependencies` are
 //! checked there, before anything runs), and sends the whole run through
-//! the interpreter's connection ([`run_in_session`]), so the hooks read
+//! the interpreter's connection (`run_in_session`), so the hooks read
 //! the tables the changelogs just created and everything commits or rolls
 //! back together. [`run_hook`] runs one hook, SQL or Python, in a session
 //! (for commands that run hooks outside an install).
