@@ -842,10 +842,13 @@ class _Pum1Worker(_Worker):
 
         self.in_hook = False
         self.conn = Connection.connect(service=self.pg_service, application_name="pum")
+        # Notices (RAISE NOTICE...) go back to pum with the job's result.
+        self.notices = []
+        self.conn.add_notice_handler(lambda diag: self.notices.append(self._db_error(diag)))
         return {"ok": True, "pid": self.conn.info.backend_pid}
 
     def _db_error(self, exc):
-        diag = getattr(exc, "diag", None)
+        diag = getattr(exc, "diag", exc)
 
         def get(name):
             return getattr(diag, name, None) if diag is not None else None
@@ -963,6 +966,14 @@ class _Pum1Worker(_Worker):
         return {"ok": True}
 
     def run_job(self, job):
+        result = self._run_job(job)
+        notices = getattr(self, "notices", None)
+        if notices:
+            result["notices"] = list(notices)
+            del notices[:]
+        return result
+
+    def _run_job(self, job):
         op = job.get("op")
         if self.psycopg is None:
             return {"ok": False, "summary": self.psycopg_error}

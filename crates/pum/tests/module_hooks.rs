@@ -473,6 +473,46 @@ fn sigint_during_a_hook_rolls_everything_back() {
     );
 }
 
+/// SIGTERM while the worker's connection runs a changelog statement.
+#[test]
+fn sigterm_during_a_changelog_on_the_worker_route_rolls_back() {
+    let Some(py) = venv_python() else { return };
+    let db = Db::new("hook_sigterm");
+    hooked_module(&db, VIEWS_PY);
+    db.write("m/changelogs/1.0.0/02_slow.sql", "SELECT pg_sleep(60);\n");
+    let p = db.name.as_str();
+    let child = db
+        .pum()
+        .args(["-p", p, "-d", "m", "install", "--python", &py])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while db.scalar(&format!(
+        "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = '{p}' \
+         AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'"
+    )) != "1"
+    {
+        assert!(started.elapsed() < Duration::from_secs(30), "never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let at = Instant::now();
+    let r = Run(child.wait_with_output().unwrap());
+    r.expect_code(143);
+    assert!(at.elapsed() < Duration::from_secs(10), "{:?}", at.elapsed());
+    assert_has(
+        &r.stderr(),
+        &["02_slow.sql was running when pum was interrupted"],
+    );
+    assert_untouched(&db);
+}
+
 /// An interpreter with psycopg 3 but without the pum package: the
 /// bootstrap's own HookBase, SqlContent and pum.exceptions.
 #[test]
@@ -662,6 +702,11 @@ fn example_python_hook_makes_its_view() {
         ],
     );
     r.ok();
+    // The changelog's RAISE NOTICE comes through the worker's connection.
+    assert_has(
+        &r.all(),
+        &["01_valves.sql: NOTICE: valves added (SRID 2056)"],
+    );
     assert_eq!(
         db.scalar("SELECT srid || ' ' || lang FROM wn_app.vw_summary"),
         "2056 de"

@@ -114,6 +114,8 @@ pub struct Worker {
     pum1: Pum1Ready,
     /// A pum 1.x hook ended the connection's transaction itself.
     ended_transaction: bool,
+    /// The notices of the pum 1.x jobs, until taken.
+    notices: Vec<DbError>,
     /// Keeps the temporary service file (if any) alive with the worker.
     _service_dir: Option<tempfile::TempDir>,
     /// Terminates the worker's process group on a signal.
@@ -166,6 +168,8 @@ enum Message {
         pid: Option<i32>,
         #[serde(default)]
         ended_transaction: bool,
+        #[serde(default)]
+        notices: Vec<ServerError>,
     },
 }
 
@@ -212,6 +216,7 @@ struct Outcome {
     db_error: Option<ServerError>,
     pid: Option<i32>,
     ended_transaction: bool,
+    notices: Vec<ServerError>,
 }
 
 /// What a worker for pum 1.x hooks found in its interpreter.
@@ -328,6 +333,7 @@ impl Worker {
             role,
             pum1: Pum1Ready::default(),
             ended_transaction: false,
+            notices: Vec::new(),
             _service_dir: service_dir,
             _watch: watch,
         };
@@ -519,6 +525,7 @@ impl Worker {
                                 db_error,
                                 pid,
                                 ended_transaction,
+                                notices,
                             }) if done == seq => {
                                 outcome = Some(Outcome {
                                     ok,
@@ -529,6 +536,7 @@ impl Worker {
                                     db_error,
                                     pid,
                                     ended_transaction,
+                                    notices,
                                 })
                             }
                             _ => {}
@@ -587,7 +595,19 @@ impl Worker {
         file: &Path,
         on_output: &mut dyn FnMut(Output<'_>),
     ) -> Result<Outcome> {
-        self.exchange(payload, file, on_output).map(|(o, _)| o)
+        let (mut outcome, _) = self.exchange(payload, file, on_output)?;
+        self.notices.extend(
+            std::mem::take(&mut outcome.notices)
+                .into_iter()
+                .map(DbError::from),
+        );
+        Ok(outcome)
+    }
+
+    /// The notices the server sent the worker's connection since the last
+    /// call (RAISE NOTICE in a changelog, a hook's statements...).
+    pub fn take_notices(&mut self) -> Vec<DbError> {
+        std::mem::take(&mut self.notices)
     }
 
     fn pum1_error(&self, file: &Path, what: &str, outcome: Outcome) -> Error {

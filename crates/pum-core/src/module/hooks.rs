@@ -169,6 +169,7 @@ pub(crate) fn run_in_session(
     let outcome = (|| -> Result<()> {
         session.begin()?;
         setup(session)?;
+        session.discard_notices();
         for (i, step) in steps.iter().enumerate() {
             crate::interrupt::check()?;
             stopped = Some(i);
@@ -194,6 +195,12 @@ pub(crate) fn run_in_session(
                 }
             } else {
                 run_step(session, module, step, row.as_deref(), parameters, observer)?;
+            }
+            for notice in session.take_notices() {
+                observer.event(&Event::Notice {
+                    file: Some(&step.path),
+                    notice: &notice,
+                });
             }
             let elapsed = started.elapsed();
             observer.event(&Event::Finished {

@@ -11,7 +11,7 @@
 
 use crate::apply::python::{SqlFailure, Worker};
 use crate::error::{Error, Result};
-use crate::pg::{quote_literal, Conn, DbError};
+use crate::pg::{quote_literal, Conn, DbError, Notice};
 
 /// One connection a module run executes on, in one transaction.
 pub trait Session {
@@ -28,8 +28,12 @@ pub trait Session {
     /// Runs statements in order, stopping at the first that fails:
     /// `Err((index, error))` for a statement the server refused.
     fn run_statements(&mut self, statements: &[&str]) -> Result<(), StatementFailure>;
+    /// The notices the server sent since the last call.
+    fn take_notices(&mut self) -> Vec<Notice>;
     /// Drops the notices collected so far (for pum's own statements).
-    fn discard_notices(&mut self) {}
+    fn discard_notices(&mut self) {
+        self.take_notices();
+    }
     /// The Python worker, when this session is one (Python hooks run only
     /// there).
     fn python(&mut self) -> Option<&mut Worker> {
@@ -80,8 +84,8 @@ impl Session for Conn {
         Ok(())
     }
 
-    fn discard_notices(&mut self) {
-        self.take_notices();
+    fn take_notices(&mut self) -> Vec<Notice> {
+        Conn::take_notices(self)
     }
 }
 
@@ -119,6 +123,10 @@ impl Session for Worker {
             SqlFailure::Statement(i, e) => StatementFailure::Statement(i, e),
             SqlFailure::Other(e) => StatementFailure::Other(e),
         })
+    }
+
+    fn take_notices(&mut self) -> Vec<Notice> {
+        Worker::take_notices(self)
     }
 
     fn python(&mut self) -> Option<&mut Worker> {
