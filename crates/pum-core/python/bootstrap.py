@@ -520,7 +520,9 @@ def _describe(exc):
 #          "db_error" (the server's diagnostics)
 #   {"seq": 3, "op": "hook", "file": "/abs/app/create_app.py",
 #    "base_path": "/abs", "parameters": {"SRID": 2056, ...}}
-#   {"seq": 4, "op": "commit"} / {"seq": 5, "op": "rollback"}
+#   {"seq": 4, "op": "load", "file": ..., "base_path": ..., "parameters": ...}
+#       (loads and checks the hook without running it)
+#   {"seq": 5, "op": "commit"} / {"seq": 6, "op": "rollback"}
 #
 # Hooks see pum 1.x's API (pum.HookBase, pum.SqlContent, pum.exceptions):
 # the real pum package when the interpreter has it, else the versions
@@ -929,15 +931,23 @@ class _Pum1Worker(_Worker):
         self.hooks[path] = handler
         return handler
 
-    def _hook(self, job):
+    def _check_hook(self, job):
+        """Loads the hook and checks its run_hook arguments (as pum 1.x does
+        when it reads the configuration, before anything runs)."""
         path = job["file"]
         parameters = job.get("parameters") or {}
-        instance, wanted, additions = self._load_hook(path, job["base_path"])
-        for name in wanted:
+        handler = self._load_hook(path, job["base_path"])
+        for name in handler[1]:
             if name not in parameters:
                 raise self.hook_error(
                     "Hook function 'run_hook' in {} has an unexpected argument '{}' which is "
                     "not specified in the parameters.".format(path, name))
+        return handler
+
+    def _hook(self, job):
+        path = job["file"]
+        parameters = job.get("parameters") or {}
+        instance, wanted, additions = self._check_hook(job)
         given = {k: v for k, v in parameters.items() if k in wanted}
         instance._prepare(connection=self.conn, parameters=parameters)
         for entry in additions:
@@ -984,6 +994,9 @@ class _Pum1Worker(_Worker):
                 return self._sql(job)
             if op == "hook":
                 return self._hook(job)
+            if op == "load":
+                self._check_hook(job)
+                return {"ok": True}
             if op == "commit":
                 self.psycopg.Connection.commit(self.conn)
                 return {"ok": True}

@@ -332,8 +332,47 @@ application:\n  create:\n    - file: app/p.py\n",
     r.expect_code(2);
     assert_has(
         &r.stderr(),
-        &["unexpected argument 'nope' which is not specified in the parameters"],
+        &[
+            "the Python hook cannot be loaded: pum.exceptions.PumHookError: Hook function",
+            "unexpected argument 'nope' which is not specified in the parameters",
+            "Nothing was changed.",
+        ],
     );
+}
+
+/// As pum 1.x, which loads the hooks when it reads the module: a hook
+/// that cannot be loaded is refused before anything runs.
+#[test]
+fn a_hook_that_cannot_load_is_refused_before_anything_runs() {
+    let Some(py) = venv_python() else { return };
+    let db = Db::new("hook_load");
+    let p = db.name.as_str();
+    for (code, needles) in [
+        (
+            "from pum import HookBase\nclass NotAHook(HookBase):\n    def run_hook(self, connection):\n        pass\n",
+            vec!["Python hook file", "must define a class named 'Hook'"],
+        ),
+        (
+            "class Hook:\n    def run_hook(self, connection):\n        pass\n",
+            vec!["Class 'Hook' in", "must inherit from HookBase. Found bases: Hook, object"],
+        ),
+        (
+            "from pum import HookBase\nclass Hook(HookBase):\n    def run_hook(self, conn):\n        pass\n",
+            vec!["must accept 'connection' as an argument"],
+        ),
+        (
+            "import a_module_pum_tests_never_have\n",
+            vec!["ModuleNotFoundError: No module named 'a_module_pum_tests_never_have'"],
+        ),
+    ] {
+        hooked_module(&db, code);
+        let r = run_py(&db, &py, &["-p", p, "-d", "m", "install"]);
+        r.expect_code(2);
+        let err = r.stderr();
+        assert_has(&err, &needles);
+        assert_has(&err, &["m/app/views.py: the Python hook cannot be loaded", "Nothing was changed."]);
+        assert_untouched(&db);
+    }
 }
 
 #[test]

@@ -661,6 +661,40 @@ impl Worker {
         }
     }
 
+    /// Loads the Python hook `file` and checks it as pum 1.9.2 does when
+    /// it reads a module (a class `Hook` deriving from `HookBase`,
+    /// `run_hook` taking `connection` and only parameters of the module),
+    /// without running it and without a connection.
+    pub fn load_hook(
+        &mut self,
+        file: &Path,
+        base_path: &Path,
+        parameters: &serde_json::Value,
+    ) -> Result<()> {
+        let o = self.pum1_job(
+            serde_json::json!({
+                "op": "load",
+                "file": file.to_string_lossy(),
+                "base_path": base_path.to_string_lossy(),
+                "parameters": parameters,
+            }),
+            file,
+            &mut |_| {},
+        )?;
+        if o.ok {
+            return Ok(());
+        }
+        Err(Error::Python {
+            file: file.to_path_buf(),
+            message: format!(
+                "the Python hook cannot be loaded: {}",
+                o.summary.unwrap_or_else(|| "an exception".into())
+            ),
+            traceback: o.traceback.unwrap_or_default(),
+            interpreter: self.describe(),
+        })
+    }
+
     /// Runs the Python hook `file` (a class `Hook` deriving from
     /// `pum.HookBase`) as pum 1.9.2 does, on the worker's connection in
     /// its transaction, with the module's `parameters` (a JSON object,

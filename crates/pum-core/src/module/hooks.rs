@@ -134,6 +134,46 @@ pub fn start_worker(module: &Module, python: Option<&HookInterpreter>) -> Result
     Ok(worker)
 }
 
+/// Loads and checks every Python hook a run includes (pum 1.x does it
+/// when it reads the module), so that a broken hook is refused before
+/// anything runs.
+pub fn load_hooks(
+    worker: &mut Worker,
+    module: &Module,
+    hooks: &[&Hook],
+    parameters: &Parameters,
+) -> Result<()> {
+    let base = absolute(&module_dir(module));
+    let values = parameters.to_json();
+    for h in hooks.iter().filter(|h| is_python(h)) {
+        if let HookSource::File(f) = &h.source {
+            let shown = PathBuf::from(module.file(f));
+            worker
+                .load_hook(&absolute(&shown), &base, &values)
+                .map_err(|e| with_file(e, &shown))?;
+        }
+    }
+    Ok(())
+}
+
+/// A Python error named by the file as the module names it.
+fn with_file(e: Error, shown: &Path) -> Error {
+    match e {
+        Error::Python {
+            message,
+            traceback,
+            interpreter,
+            ..
+        } => Error::Python {
+            file: shown.to_path_buf(),
+            message,
+            traceback,
+            interpreter,
+        },
+        e => e,
+    }
+}
+
 /// What a run of Python hooks needs: the worker, the module, the
 /// parameters handed to the hooks.
 pub(crate) struct PythonRun<'a> {
@@ -306,20 +346,7 @@ fn run_step(
             Output::Warning(message) => observer.event(&Event::Warning { message }),
         });
         // Named as the module names it, not by its absolute path.
-        return ran.map_err(|e| match e {
-            Error::Python {
-                message,
-                traceback,
-                interpreter,
-                ..
-            } => Error::Python {
-                file: step.path.clone(),
-                message,
-                traceback,
-                interpreter,
-            },
-            e => e,
-        });
+        return ran.map_err(|e| with_file(e, &step.path));
     }
     let pieces = step.pieces();
     let mut statements: Vec<&str> = pieces.iter().map(|p| p.sql()).collect();

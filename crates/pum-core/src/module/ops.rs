@@ -25,6 +25,7 @@ use super::pep440::Pep440;
 use super::session::Session;
 use super::sql::{self, Lookup};
 use super::table::{self, MigrationRow, MigrationsTable, NewRow, RowWriter};
+use crate::apply::python::Worker;
 use crate::apply::runner::{self, Leftover, RunOptions, Script, Transactions};
 use crate::apply::sql::SqlFile;
 use crate::error::{Error, Result};
@@ -632,6 +633,30 @@ fn run_steps(
     }
 }
 
+/// The Python worker of a run that includes Python hooks, started and
+/// checked (psycopg 3, dependencies, every hook loaded) before anything
+/// runs; none for a run without.
+fn python_worker(
+    module: &Module,
+    opts: &RunModuleOptions,
+    params: &Parameters,
+) -> Result<Option<Worker>> {
+    let config = &module.config;
+    if !hooks::runs_python(config, opts.skip_drop_app, opts.skip_create_app) {
+        return Ok(None);
+    }
+    let mut worker = hooks::start_worker(module, opts.python.as_ref())?;
+    let mut list: Vec<&config::Hook> = Vec::new();
+    if !opts.skip_drop_app {
+        list.extend(&config.drop_hooks);
+    }
+    if !opts.skip_create_app {
+        list.extend(&config.create_hooks);
+    }
+    hooks::load_hooks(&mut worker, module, &list, params)?;
+    Ok(Some(worker))
+}
+
 /// A signal that ended a lock wait is reported as the signal.
 fn signal_or(error: Error) -> Error {
     match crate::interrupt::requested() {
@@ -697,10 +722,7 @@ pub fn install(
         .into());
     }
     let (steps, rows) = build_steps(module, &params, &all, &pending, &opts.run)?;
-    let mut worker = match steps.iter().any(|s| s.python) {
-        true => Some(hooks::start_worker(module, opts.run.python.as_ref())?),
-        false => None,
-    };
+    let mut worker = python_worker(module, &opts.run, &params)?;
     let table = module.table();
     let mut failure = None;
     let outcome = history::with_lock(
@@ -884,14 +906,7 @@ pub fn upgrade(
     }
     let params = Parameters::resolve(&module.config, &opts.run.parameters)?;
     let all = module.changelogs()?;
-    let mut worker = match hooks::runs_python(
-        &module.config,
-        opts.run.skip_drop_app,
-        opts.run.skip_create_app,
-    ) {
-        true => Some(hooks::start_worker(module, opts.run.python.as_ref())?),
-        false => None,
-    };
+    let mut worker = python_worker(module, &opts.run, &params)?;
     let table = module.table();
     let mut failure = None;
     let outcome = history::with_lock(
