@@ -751,3 +751,52 @@ fn example_python_hook_makes_its_view() {
         "2056 de"
     );
 }
+
+/// Two installs at once: the second waits for the first's lock (held on
+/// pum's own connection while the worker's runs everything), then finds
+/// the module installed and refuses; nothing interleaves.
+#[test]
+fn two_installs_with_python_hooks_do_not_interleave() {
+    let Some(py) = venv_python() else { return };
+    let db = Db::new("hook_two");
+    hooked_module(
+        &db,
+        "import time\nfrom pum import HookBase\n\
+         class Hook(HookBase):\n\
+         \x20   def run_hook(self, connection):\n\
+         \x20       self.execute('CREATE VIEW hk_app.v AS SELECT 1 AS one')\n\
+         \x20       time.sleep(2)\n",
+    );
+    let p = db.name.as_str();
+    let spawn = || {
+        db.pum()
+            .args(["-p", p, "-d", "m", "install", "--python", &py])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = spawn();
+    let started = Instant::now();
+    // The first holds the module's lock and its worker is in the hook.
+    while db.scalar(&format!(
+        "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = '{p}' \
+         AND application_name = 'pum' AND state = 'idle in transaction' \
+         AND query LIKE 'CREATE VIEW hk_app.v%'"
+    )) != "1"
+    {
+        assert!(started.elapsed() < Duration::from_secs(30), "never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = spawn();
+    let a = Run(first.wait_with_output().unwrap());
+    let b = Run(second.wait_with_output().unwrap());
+    a.ok();
+    b.expect_code(2);
+    assert_has(&b.stderr(), &["hk_sys.pum_migrations already exists"]);
+    assert_eq!(
+        db.rows("SELECT version FROM hk_sys.pum_migrations"),
+        ["1.0.0"]
+    );
+    assert_eq!(db.scalar("SELECT one FROM hk_app.v"), "1");
+}
