@@ -279,6 +279,11 @@ struct RunArgs {
     /// Seconds to wait for another pum working on the same module [default: 60].
     #[arg(long, value_name = "SECONDS")]
     lock_timeout: Option<u64>,
+    /// Python interpreter for the module's Python hooks (.py in application: create/drop).
+    /// It needs psycopg 3 and the module's dependencies; a run with Python hooks goes all
+    /// through its connection, in one transaction [default: python3].
+    #[arg(long, env = "PUM_PYTHON", value_name = "PATH")]
+    python: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -394,7 +399,7 @@ pub fn dispatch(cli: ModuleCli) -> Result<u8> {
     };
     let pg = connection(&cli, name)?;
     let module = Module::open(&location(&cli))?;
-    let (_, mut conn) = connect(&pg)?;
+    let (target, mut conn) = connect(&pg)?;
     match &cli.command {
         ModuleCommand::Info(a) => {
             let info = module::info(
@@ -418,7 +423,7 @@ pub fn dispatch(cli: ModuleCli) -> Result<u8> {
         }
         ModuleCommand::Install(a) => {
             let opts = InstallOptions {
-                run: run_options(&a.run, max_version(&a.max_version)?, a.skip_roles),
+                run: run_options(&a.run, max_version(&a.max_version)?, a.skip_roles, &target),
                 allow_multiple_modules: a.allow_multiple_modules,
                 demo_data: a.demo_data.clone(),
             };
@@ -429,7 +434,7 @@ pub fn dispatch(cli: ModuleCli) -> Result<u8> {
         }
         ModuleCommand::Upgrade(a) => {
             let opts = UpgradeOptions {
-                run: run_options(&a.run, max_version(&a.max_version)?, false),
+                run: run_options(&a.run, max_version(&a.max_version)?, false, &target),
                 force: a.force,
                 skip_baseline_check: a.skip_baseline_check,
             };
@@ -472,7 +477,12 @@ pub fn dispatch(cli: ModuleCli) -> Result<u8> {
     }
 }
 
-fn run_options(a: &RunArgs, max_version: Option<Pep440>, skip_roles: bool) -> RunModuleOptions {
+fn run_options(
+    a: &RunArgs,
+    max_version: Option<Pep440>,
+    skip_roles: bool,
+    target: &pum_core::pg::ConnTarget,
+) -> RunModuleOptions {
     RunModuleOptions {
         parameters: a.params.pairs(),
         max_version,
@@ -482,6 +492,10 @@ fn run_options(a: &RunArgs, max_version: Option<Pep440>, skip_roles: bool) -> Ru
         skip_roles,
         skip_grant: a.skip_grant,
         lock_timeout: lock_timeout(a.lock_timeout),
+        python: Some(module::hooks::HookInterpreter {
+            interpreter: a.python.clone().unwrap_or_else(|| "python3".into()).into(),
+            target: target.clone(),
+        }),
     }
 }
 
@@ -513,6 +527,13 @@ fn finish(
             let mut err = io::stderr().lock();
             render::core_error(&mut err, &failure.error);
             let _ = match (&failure.stopped_in, failure.rolled_back) {
+                (Some((step, pum_core::apply::runner::Leftover::MayBePartial)), _) => writeln!(
+                    err,
+                    "{} ended the run's transaction itself: what ran before it may be committed \
+                     (check the database and its pum_migrations rows); the rest was rolled \
+                     back.",
+                    step.path.display()
+                ),
                 (Some((step, _)), n) => writeln!(
                     err,
                     "{} {}: everything was rolled back ({} step(s) before it too): the database \
@@ -530,7 +551,10 @@ fn finish(
             if json {
                 let _ = render::json(&FailureJson {
                     failed: true,
-                    rolled_back: true,
+                    rolled_back: !matches!(
+                        failure.stopped_in,
+                        Some((_, pum_core::apply::runner::Leftover::MayBePartial))
+                    ),
                     stopped_in: failure.stopped_in.as_ref().map(|(s, _)| s),
                     interrupted: render::interrupted(&failure.error),
                     error: render::error_json(&failure.error),
@@ -723,10 +747,10 @@ fn info_text(info: &ModuleInfo) -> io::Result<()> {
         format!(
             "  {}: {what}{}",
             h.origin,
-            if h.supported {
-                ""
-            } else {
-                " (Python: not supported yet)"
+            match (h.supported, h.python) {
+                (false, _) => " (not supported)",
+                (true, true) => " (Python)",
+                (true, false) => "",
             }
         )
     };

@@ -386,7 +386,7 @@ fn bad_module_inputs_are_each_named() {
             "-p nope: the module has no such parameter; its parameters are: SRID, v",
         ],
     );
-    // Not supported yet: each names what needs it, and how to go on.
+    // Not supported yet (or not possible): each names what needs it, and how to go on.
     let py_hook = "pum: {module: m}\napplication:\n  create:\n    - file: app/create_app.py\n";
     let err = refused(
         &db,
@@ -395,9 +395,11 @@ fn bad_module_inputs_are_each_named() {
             ("changelogs/1.0.0/a.sql", "SELECT 1;"),
             ("app/create_app.py", ""),
         ],
-        &["install"],
+        &["install", "--python", "/nonexistent/python-for-pum"],
     );
-    assert_has(&err, &["m/app/create_app.py: Python hooks (application.create[0]) are not supported by this pum yet", "--skip-create-app"]);
+    // Python hooks run (tests/module_hooks.rs); without an interpreter
+    // that starts, nothing does.
+    assert_has(&err, &["/nonexistent/python-for-pum"]);
     let roles = "pum: {module: m}\nroles:\n  - name: viewer\n    permissions: [{type: read, schemas: [public]}]\n";
     let err = refused(&db, roles, &one, &["install"]);
     assert_has(

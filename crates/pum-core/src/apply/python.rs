@@ -33,7 +33,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::pg::ConnTarget;
+use crate::pg::{ConnTarget, DbError};
 use crate::vars::{Value, Variables};
 
 /// The bootstrap script run by the interpreter with `-c`.
@@ -108,6 +108,14 @@ pub struct Worker {
     interpreter: String,
     executable: String,
     python_version: String,
+    /// What runs in it, for messages: `deltas` or `hooks`.
+    role: &'static str,
+    /// What a pum 1.x worker found (empty for pum 0.x deltas).
+    pum1: Pum1Ready,
+    /// A pum 1.x hook ended the connection's transaction itself.
+    ended_transaction: bool,
+    /// The notices of the pum 1.x jobs, until taken.
+    notices: Vec<DbError>,
     /// Keeps the temporary service file (if any) alive with the worker.
     _service_dir: Option<tempfile::TempDir>,
     /// Terminates the worker's process group on a signal.
@@ -131,6 +139,14 @@ enum Message {
     Ready {
         executable: String,
         version: String,
+        #[serde(default)]
+        psycopg: Option<String>,
+        #[serde(default)]
+        psycopg_error: Option<String>,
+        #[serde(default)]
+        pum: Option<String>,
+        #[serde(default)]
+        dependencies: std::collections::BTreeMap<String, Option<String>>,
     },
     Warning {
         text: String,
@@ -144,27 +160,138 @@ enum Message {
         traceback: Option<String>,
         #[serde(default)]
         exit: Option<i64>,
+        #[serde(default)]
+        index: Option<usize>,
+        #[serde(default)]
+        db_error: Option<ServerError>,
+        #[serde(default)]
+        pid: Option<i32>,
+        #[serde(default)]
+        ended_transaction: bool,
+        #[serde(default)]
+        notices: Vec<ServerError>,
     },
 }
 
-/// What one file's run came to, as the bootstrap reported it.
+/// A server error as psycopg reports it (its `diag`).
+#[derive(serde::Deserialize, Default)]
+struct ServerError {
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+    detail: Option<String>,
+    hint: Option<String>,
+    position: Option<usize>,
+    internal_position: Option<usize>,
+    internal_query: Option<String>,
+    context: Option<String>,
+}
+
+impl From<ServerError> for DbError {
+    fn from(e: ServerError) -> DbError {
+        DbError {
+            severity: e.severity,
+            code: e.code,
+            message: e.message,
+            detail: e.detail,
+            hint: e.hint,
+            position: e.position,
+            internal_position: e.internal_position,
+            internal_query: e.internal_query,
+            context: e.context,
+        }
+    }
+}
+
+/// What one job came to, as the bootstrap reported it.
 struct Outcome {
     ok: bool,
     summary: Option<String>,
     traceback: Option<String>,
     exit: Option<i64>,
+    index: Option<usize>,
+    db_error: Option<ServerError>,
+    pid: Option<i32>,
+    ended_transaction: bool,
+    notices: Vec<ServerError>,
+}
+
+/// What a worker for pum 1.x hooks found in its interpreter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pum1Ready {
+    /// The version of psycopg 3, when importable.
+    pub psycopg: Option<String>,
+    /// Why psycopg 3 cannot be imported.
+    pub psycopg_error: Option<String>,
+    /// Where the hooks' `pum` comes from: `pum 1.9.2` (the real package)
+    /// or `bootstrap` (pum's own copy of the API).
+    pub pum: Option<String>,
+    /// The installed version of each dependency asked for (none: missing).
+    pub dependencies: std::collections::BTreeMap<String, Option<String>>,
+}
+
+/// A statement the pum 1.x worker's connection refused, or another failure.
+#[derive(Debug)]
+pub enum SqlFailure {
+    /// Statement `.0` of the list failed with the server's error.
+    Statement(usize, DbError),
+    /// The worker could not run the list (it died, the connection is gone...).
+    Other(Error),
 }
 
 impl Worker {
     /// Starts the interpreter with the bootstrap and waits until it is
     /// ready to run files.
     pub fn start(opts: &WorkerOptions<'_>) -> Result<Worker> {
-        let interpreter = opts.interpreter.to_string_lossy().into_owned();
+        Worker::launch(
+            opts.interpreter,
+            opts.target,
+            "deltas",
+            &|nonce, service| setup_json(opts, nonce, service),
+        )
+    }
+
+    /// Starts an interpreter for the Python hooks of a pum 1.x module, in
+    /// psycopg 3 mode (see the bootstrap): it reports whether psycopg 3
+    /// and the `dependencies` are importable ([`Worker::pum1`]); it
+    /// connects when asked ([`Worker::connect`]).
+    pub fn start_pum1(
+        interpreter: &OsStr,
+        target: &ConnTarget,
+        dependencies: &[String],
+    ) -> Result<Worker> {
+        Worker::launch(interpreter, target, "hooks", &|nonce, service| {
+            serde_json::json!({
+                "nonce": nonce,
+                "mode": "pum1",
+                "pg_service": service,
+                "dependencies": dependencies,
+            })
+            .to_string()
+        })
+    }
+
+    /// What a worker started by [`Worker::start_pum1`] found.
+    pub fn pum1(&self) -> &Pum1Ready {
+        &self.pum1
+    }
+
+    fn launch(
+        interpreter_arg: &OsStr,
+        target: &ConnTarget,
+        role: &'static str,
+        setup: &dyn Fn(&str, &str) -> String,
+    ) -> Result<Worker> {
+        let opts_interpreter = interpreter_arg;
+        let interpreter = opts_interpreter.to_string_lossy().into_owned();
         let launch_error = |message: String| Error::PythonLaunch {
             interpreter: interpreter.clone(),
             message,
         };
-        let mut cmd = Command::new(opts.interpreter);
+        let mut cmd = Command::new(opts_interpreter);
         cmd.arg("-u")
             .arg("-c")
             .arg(BOOTSTRAP)
@@ -172,11 +299,10 @@ impl Worker {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let (pg_service, service_dir) = match opts.target.service_name() {
+        let (pg_service, service_dir) = match target.service_name() {
             Some(name) => (name.to_string(), None),
             None => {
-                let (dir, file) =
-                    crate::service_file::write_service_file(opts.target, TEMP_SERVICE)?;
+                let (dir, file) = crate::service_file::write_service_file(target, TEMP_SERVICE)?;
                 cmd.env("PGSERVICEFILE", &file);
                 (TEMP_SERVICE.to_string(), Some(dir))
             }
@@ -204,10 +330,14 @@ impl Worker {
             interpreter: interpreter.clone(),
             executable: String::new(),
             python_version: String::new(),
+            role,
+            pum1: Pum1Ready::default(),
+            ended_transaction: false,
+            notices: Vec::new(),
             _service_dir: service_dir,
             _watch: watch,
         };
-        let setup = setup_json(opts, &nonce, &pg_service);
+        let setup = setup(&nonce, &pg_service);
         // A write error means the interpreter died at once: the wait below
         // says why.
         let _ = worker.send(&setup);
@@ -227,10 +357,20 @@ impl Worker {
                         if let Ok(Message::Ready {
                             executable,
                             version,
+                            psycopg,
+                            psycopg_error,
+                            pum,
+                            dependencies,
                         }) = serde_json::from_str(rest)
                         {
                             worker.executable = executable;
                             worker.python_version = version;
+                            worker.pum1 = Pum1Ready {
+                                psycopg,
+                                psycopg_error,
+                                pum,
+                                dependencies,
+                            };
                             return Ok(worker);
                         }
                         push_tail(&mut tail, before);
@@ -297,15 +437,52 @@ impl Worker {
         job: &PythonJob<'_>,
         on_output: &mut dyn FnMut(Output<'_>),
     ) -> Result<()> {
-        self.seq += 1;
-        let seq = self.seq;
         let payload = serde_json::json!({
-            "seq": seq,
             "file": job.file.to_string_lossy(),
             "module_name": job.module_name,
             "current_db_version": job.current_db_version,
-        })
-        .to_string();
+        });
+        let (outcome, tail) = self.exchange(payload, job.file, on_output)?;
+        let file = job.file.to_path_buf();
+        let interpreter = self.describe();
+        match outcome {
+            Outcome { ok: true, .. } => Ok(()),
+            Outcome {
+                exit: Some(code), ..
+            } => Err(Error::Python {
+                file,
+                message: format!("exited with status {code}"),
+                traceback: tail.join("\n"),
+                interpreter,
+            }),
+            Outcome {
+                summary, traceback, ..
+            } => Err(Error::Python {
+                file,
+                message: format!(
+                    "the Python delta raised {}",
+                    summary.unwrap_or_else(|| "an exception".into())
+                ),
+                traceback: traceback.unwrap_or_default(),
+                interpreter,
+            }),
+        }
+    }
+
+    /// Sends one job (`payload` gets its `seq`) and waits for its end,
+    /// streaming what it prints to `on_output`. Fails when the
+    /// interpreter dies before the job ends (the worker cannot be used
+    /// after that). Returns the outcome and the last lines of stderr.
+    fn exchange(
+        &mut self,
+        mut payload: serde_json::Value,
+        file: &Path,
+        on_output: &mut dyn FnMut(Output<'_>),
+    ) -> Result<(Outcome, Vec<String>)> {
+        self.seq += 1;
+        let seq = self.seq;
+        payload["seq"] = seq.into();
+        let payload = payload.to_string();
         let sent = self.send(&payload);
 
         let mut tail: VecDeque<String> = VecDeque::with_capacity(STDERR_TAIL);
@@ -344,12 +521,22 @@ impl Worker {
                                 summary,
                                 traceback,
                                 exit,
+                                index,
+                                db_error,
+                                pid,
+                                ended_transaction,
+                                notices,
                             }) if done == seq => {
                                 outcome = Some(Outcome {
                                     ok,
                                     summary,
                                     traceback,
                                     exit,
+                                    index,
+                                    db_error,
+                                    pid,
+                                    ended_transaction,
+                                    notices,
                                 })
                             }
                             _ => {}
@@ -359,7 +546,7 @@ impl Worker {
                 Err(mpsc::RecvTimeoutError::Timeout) => match exited {
                     None => {
                         if let Some(status) =
-                            self.child.try_wait().map_err(|e| Error::io(job.file, e))?
+                            self.child.try_wait().map_err(|e| Error::io(file, e))?
                         {
                             exited = Some((status, Instant::now()));
                         }
@@ -371,29 +558,10 @@ impl Worker {
             }
         }
 
-        let file = job.file.to_path_buf();
+        let tail: Vec<String> = tail.into_iter().collect();
         let interpreter = self.describe();
         match outcome {
-            Some(Outcome { ok: true, .. }) => Ok(()),
-            Some(Outcome {
-                exit: Some(code), ..
-            }) => Err(Error::Python {
-                file,
-                message: format!("exited with status {code}"),
-                traceback: tail.into_iter().collect::<Vec<_>>().join("\n"),
-                interpreter,
-            }),
-            Some(Outcome {
-                summary, traceback, ..
-            }) => Err(Error::Python {
-                file,
-                message: format!(
-                    "the Python delta raised {}",
-                    summary.unwrap_or_else(|| "an exception".into())
-                ),
-                traceback: traceback.unwrap_or_default(),
-                interpreter,
-            }),
+            Some(outcome) => Ok((outcome, tail)),
             None => {
                 // The interpreter died under the file (os._exit, a crash, a
                 // signal): nothing more can run in it.
@@ -408,12 +576,196 @@ impl Worker {
                     (None, Ok(())) => "stopped".into(),
                 };
                 Err(Error::Python {
-                    file,
-                    message: format!("the Python interpreter running the deltas {how}"),
-                    traceback: tail.into_iter().collect::<Vec<_>>().join("\n"),
+                    file: file.to_path_buf(),
+                    message: format!("the Python interpreter running the {} {how}", self.role),
+                    traceback: tail.join("\n"),
                     interpreter,
                 })
             }
+        }
+    }
+}
+
+/// The pum 1.x jobs of a worker started by [`Worker::start_pum1`]: one
+/// psycopg 3 connection, one transaction, driven from here.
+impl Worker {
+    fn pum1_job(
+        &mut self,
+        payload: serde_json::Value,
+        file: &Path,
+        on_output: &mut dyn FnMut(Output<'_>),
+    ) -> Result<Outcome> {
+        let (mut outcome, _) = self.exchange(payload, file, on_output)?;
+        self.notices.extend(
+            std::mem::take(&mut outcome.notices)
+                .into_iter()
+                .map(DbError::from),
+        );
+        Ok(outcome)
+    }
+
+    /// The notices the server sent the worker's connection since the last
+    /// call (RAISE NOTICE in a changelog, a hook's statements...).
+    pub fn take_notices(&mut self) -> Vec<DbError> {
+        std::mem::take(&mut self.notices)
+    }
+
+    fn pum1_error(&self, file: &Path, what: &str, outcome: Outcome) -> Error {
+        if let Some(e) = outcome.db_error {
+            return Error::Db(DbError::from(e).into());
+        }
+        Error::Python {
+            file: file.to_path_buf(),
+            message: format!(
+                "{what} failed: {}",
+                outcome.summary.unwrap_or_else(|| "an exception".into())
+            ),
+            traceback: outcome.traceback.unwrap_or_default(),
+            interpreter: self.describe(),
+        }
+    }
+
+    /// Opens the worker's connection (psycopg 3, not in autocommit mode,
+    /// as pum 1.x's); returns its backend pid.
+    pub fn connect(&mut self) -> Result<i32> {
+        let file = Path::new("(pum worker)");
+        let o = self.pum1_job(serde_json::json!({"op": "connect"}), file, &mut |_| {})?;
+        match (o.ok, o.pid) {
+            (true, Some(pid)) => Ok(pid),
+            _ => Err(self.pum1_error(file, "connecting with psycopg", o)),
+        }
+    }
+
+    /// Runs `statements` in order on the worker's connection, in its
+    /// transaction (psycopg opens it before the first); stops at the
+    /// first that fails.
+    pub fn sql(&mut self, statements: &[&str]) -> std::result::Result<(), SqlFailure> {
+        let file = Path::new("(pum worker)");
+        let o = self
+            .pum1_job(
+                serde_json::json!({"op": "sql", "statements": statements}),
+                file,
+                &mut |_| {},
+            )
+            .map_err(SqlFailure::Other)?;
+        if o.ok {
+            return Ok(());
+        }
+        match (o.index, o.db_error) {
+            (Some(i), Some(e)) => Err(SqlFailure::Statement(i, e.into())),
+            (_, db_error) => Err(SqlFailure::Other(self.pum1_error(
+                file,
+                "running SQL",
+                Outcome { db_error, ..o },
+            ))),
+        }
+    }
+
+    /// Loads the Python hook `file` and checks it as pum 1.9.2 does when
+    /// it reads a module (a class `Hook` deriving from `HookBase`,
+    /// `run_hook` taking `connection` and only parameters of the module),
+    /// without running it and without a connection.
+    pub fn load_hook(
+        &mut self,
+        file: &Path,
+        base_path: &Path,
+        parameters: &serde_json::Value,
+    ) -> Result<()> {
+        let o = self.pum1_job(
+            serde_json::json!({
+                "op": "load",
+                "file": file.to_string_lossy(),
+                "base_path": base_path.to_string_lossy(),
+                "parameters": parameters,
+            }),
+            file,
+            &mut |_| {},
+        )?;
+        if o.ok {
+            return Ok(());
+        }
+        Err(Error::Python {
+            file: file.to_path_buf(),
+            message: format!(
+                "the Python hook cannot be loaded: {}",
+                o.summary.unwrap_or_else(|| "an exception".into())
+            ),
+            traceback: o.traceback.unwrap_or_default(),
+            interpreter: self.describe(),
+        })
+    }
+
+    /// Runs the Python hook `file` (a class `Hook` deriving from
+    /// `pum.HookBase`) as pum 1.9.2 does, on the worker's connection in
+    /// its transaction, with the module's `parameters` (a JSON object,
+    /// values typed as pum 1.x casts them); what it prints goes to
+    /// `on_output`.
+    pub fn hook(
+        &mut self,
+        file: &Path,
+        base_path: &Path,
+        parameters: &serde_json::Value,
+        on_output: &mut dyn FnMut(Output<'_>),
+    ) -> Result<()> {
+        let o = self.pum1_job(
+            serde_json::json!({
+                "op": "hook",
+                "file": file.to_string_lossy(),
+                "base_path": base_path.to_string_lossy(),
+                "parameters": parameters,
+            }),
+            file,
+            on_output,
+        )?;
+        if o.ok {
+            return Ok(());
+        }
+        let ended = o.ended_transaction;
+        self.ended_transaction |= ended;
+        Err(Error::Python {
+            file: file.to_path_buf(),
+            message: if ended {
+                format!(
+                    "{}: what ran before it in this run (and the hook's own work) may be \
+                     committed; a hook must not end the transaction, pum commits it at the end",
+                    o.summary.unwrap_or_default()
+                )
+            } else {
+                format!(
+                    "the Python hook raised {}",
+                    o.summary.unwrap_or_else(|| "an exception".into())
+                )
+            },
+            traceback: o.traceback.unwrap_or_default(),
+            interpreter: self.describe(),
+        })
+    }
+
+    /// True once a hook ended the connection's transaction itself (a
+    /// `COMMIT` statement): what ran before it may be committed.
+    pub fn transaction_ended(&self) -> bool {
+        self.ended_transaction
+    }
+
+    /// Commits the worker connection's transaction.
+    pub fn commit(&mut self) -> Result<()> {
+        let file = Path::new("(pum worker)");
+        let o = self.pum1_job(serde_json::json!({"op": "commit"}), file, &mut |_| {})?;
+        if o.ok {
+            Ok(())
+        } else {
+            Err(self.pum1_error(file, "COMMIT", o))
+        }
+    }
+
+    /// Rolls the worker connection's transaction back.
+    pub fn rollback(&mut self) -> Result<()> {
+        let file = Path::new("(pum worker)");
+        let o = self.pum1_job(serde_json::json!({"op": "rollback"}), file, &mut |_| {})?;
+        if o.ok {
+            Ok(())
+        } else {
+            Err(self.pum1_error(file, "ROLLBACK", o))
         }
     }
 }

@@ -11,13 +11,16 @@
 //! version, so a database moves between Python pum 1.x and this pum in both
 //! directions.
 //!
-//! [`ops`] holds the commands: `info`, `install`, `upgrade`, `baseline`.
+//! [`ops`] holds the commands: `info`, `install`, `upgrade`, `baseline`;
+//! [`hooks`] runs Python hooks, and [`session`] is where a run's SQL goes.
 
 pub mod changelog;
 pub mod config;
+pub mod hooks;
 pub mod ops;
 pub mod params;
 pub mod pep440;
+pub mod session;
 pub mod sql;
 pub mod table;
 pub mod yaml;

@@ -8,8 +8,9 @@
 //! - [`upgrade`]: a database where the module is installed;
 //! - [`baseline`]: records a version without running anything.
 //!
-//! Not supported yet, and refused before anything runs with a message
-//! naming what needs it: Python hooks, roles and grants, demo data.
+//! A run with Python hooks goes through the Python worker's connection
+//! ([`super::hooks`]). Not supported yet, and refused before anything runs
+//! with a message naming what needs it: roles and grants, demo data.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,10 +19,13 @@ use serde_json::Value;
 
 use super::changelog::{self, py_parent, py_path, Changelog, APP_ONLY_RELEASE};
 use super::config::{self, Config, HookSource, ParamType};
+use super::hooks::{self, HookInterpreter, PythonRun};
 use super::params::{self, Parameters};
 use super::pep440::Pep440;
+use super::session::Session;
 use super::sql::{self, Lookup};
 use super::table::{self, MigrationRow, MigrationsTable, NewRow, RowWriter};
+use crate::apply::python::Worker;
 use crate::apply::runner::{self, Leftover, RunOptions, Script, Transactions};
 use crate::apply::sql::SqlFile;
 use crate::error::{Error, Result};
@@ -125,8 +129,18 @@ pub struct Step {
     /// The row it ends, when it is the last script of a version.
     #[serde(skip)]
     pub row: Option<usize>,
+    /// True for a Python hook (`path` is the `.py` file).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub python: bool,
     #[serde(skip)]
     pieces: Vec<Piece>,
+}
+
+impl Step {
+    /// Its statements (none for a Python hook).
+    pub(crate) fn pieces(&self) -> &[Piece] {
+        &self.pieces
+    }
 }
 
 impl Script for Step {
@@ -135,13 +149,14 @@ impl Script for Step {
     }
 
     fn label(&self) -> String {
+        let py = if self.python { " (Python)" } else { "" };
         match &self.kind {
-            StepKind::DropHook { origin } => format!("drop hook {origin}"),
+            StepKind::DropHook { origin } => format!("drop hook {origin}{py}"),
             StepKind::Changelog { version } => format!("changelog {version}"),
             StepKind::AppOnly { version } => {
                 format!("application-only release {version} (nothing to run)")
             }
-            StepKind::CreateHook { origin } => format!("create hook {origin}"),
+            StepKind::CreateHook { origin } => format!("create hook {origin}{py}"),
         }
     }
 
@@ -223,6 +238,9 @@ pub struct RunModuleOptions {
     pub skip_grant: bool,
     /// How long to wait for another pum on the same module.
     pub lock_timeout: Duration,
+    /// The interpreter of the Python hooks (`--python`); needed when the
+    /// run includes one.
+    pub python: Option<HookInterpreter>,
 }
 
 impl Default for RunModuleOptions {
@@ -236,6 +254,7 @@ impl Default for RunModuleOptions {
             skip_roles: false,
             skip_grant: false,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            python: None,
         }
     }
 }
@@ -368,68 +387,20 @@ fn build_steps(
         }
         rendered.push(files);
     }
-    let hooks = |list: &[config::Hook],
-                 skip: bool,
-                 problems: &mut Vec<String>|
-     -> Vec<(String, PathBuf, Vec<Piece>)> {
-        if skip {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        for h in list {
-            match &h.source {
-                HookSource::Code(code) => {
-                    let path = PathBuf::from(format!(
-                        "{}: {}.code",
-                        py_path(&[&module.yaml.to_string_lossy()]),
-                        h.origin
-                    ));
-                    match sql::format(code, &|n| for_hooks.lookup(n)) {
-                        Ok(sql) => out.push((
-                            h.origin.clone(),
-                            path,
-                            vec![Piece::Statement { sql, line: 1 }],
-                        )),
-                        Err((l, m)) => problems.push(format!("{}:{}: {m}", path.display(), l + 1)),
-                    }
-                }
-                HookSource::File(f) => {
-                    let path = module.file(f);
-                    if !Path::new(&path).is_file() {
-                        problems.push(format!(
-                            "{path}: the hook file of {} does not exist (file: {f} in {})",
-                            h.origin,
-                            module.yaml.display()
-                        ));
-                    } else if f.ends_with(".py") {
-                        problems.push(format!(
-                            "{path}: Python hooks ({}) are not supported by this pum yet; run \
-                             without it ({}), then run it with Python pum 1.x (`pum app create`), \
-                             or use Python pum 1.x for this module",
-                            h.origin,
-                            if h.origin.contains(".drop") || h.origin.contains(".pre") {
-                                "--skip-drop-app"
-                            } else {
-                                "--skip-create-app"
-                            }
-                        ));
-                    } else if !f.ends_with(".sql") {
-                        problems.push(format!(
-                            "{path}: a hook file ({}) must be .sql or .py (pum 1.x refuses other \
-                             files too)",
-                            h.origin
-                        ));
-                    } else {
-                        match file_pieces(&path, &for_hooks) {
-                            Ok(p) => out.push((h.origin.clone(), PathBuf::from(&path), p)),
-                            Err(m) => problems.push(m),
-                        }
-                    }
+    let hooks =
+        |list: &[config::Hook], skip: bool, problems: &mut Vec<String>| -> Vec<HookPieces> {
+            if skip {
+                return Vec::new();
+            }
+            let mut out = Vec::new();
+            for h in list {
+                match hook_pieces(module, h, &for_hooks) {
+                    Ok(p) => out.push(p),
+                    Err(m) => problems.push(m),
                 }
             }
-        }
-        out
-    };
+            out
+        };
     let drop = hooks(&config.drop_hooks, opts.skip_drop_app, &mut problems);
     let create = hooks(&config.create_hooks, opts.skip_create_app, &mut problems);
     for c in pending {
@@ -446,12 +417,13 @@ fn build_steps(
     }
     let mut steps = Vec::new();
     let mut rows = Vec::new();
-    for (origin, path, pieces) in drop {
+    for (origin, path, pieces, python) in drop {
         steps.push(Step {
             kind: StepKind::DropHook { origin },
             path,
             statements: pieces.len(),
             row: None,
+            python,
             pieces,
         });
     }
@@ -469,6 +441,7 @@ fn build_steps(
                 path: PathBuf::from(py_path(&[&c.dir, APP_ONLY_RELEASE])),
                 statements: 0,
                 row: Some(row),
+                python: false,
                 pieces: Vec::new(),
             });
             continue;
@@ -482,20 +455,97 @@ fn build_steps(
                 path: PathBuf::from(f),
                 statements: pieces.len(),
                 row: (i + 1 == n).then_some(row),
+                python: false,
                 pieces: pieces.clone(),
             });
         }
     }
-    for (origin, path, pieces) in create {
+    for (origin, path, pieces, python) in create {
         steps.push(Step {
             kind: StepKind::CreateHook { origin },
             path,
             statements: pieces.len(),
             row: None,
+            python,
             pieces,
         });
     }
     Ok((steps, rows))
+}
+
+/// A hook made ready: where it is declared, its file, its statements, and
+/// whether it is a Python hook (no statements then).
+type HookPieces = (String, PathBuf, Vec<Piece>, bool);
+
+/// A hook's statements (parameters filled in), or its Python file.
+fn hook_pieces(
+    module: &Module,
+    h: &config::Hook,
+    for_hooks: &Literals<'_>,
+) -> std::result::Result<HookPieces, String> {
+    match &h.source {
+        HookSource::Code(code) => {
+            let path = PathBuf::from(format!(
+                "{}: {}.code",
+                py_path(&[&module.yaml.to_string_lossy()]),
+                h.origin
+            ));
+            match sql::format(code, &|n| for_hooks.lookup(n)) {
+                Ok(sql) => Ok((
+                    h.origin.clone(),
+                    path,
+                    vec![Piece::Statement { sql, line: 1 }],
+                    false,
+                )),
+                Err((l, m)) => Err(format!("{}:{}: {m}", path.display(), l + 1)),
+            }
+        }
+        HookSource::File(f) => {
+            let path = module.file(f);
+            if !Path::new(&path).is_file() {
+                Err(format!(
+                    "{path}: the hook file of {} does not exist (file: {f} in {})",
+                    h.origin,
+                    module.yaml.display()
+                ))
+            } else if f.ends_with(".py") {
+                Ok((h.origin.clone(), PathBuf::from(&path), Vec::new(), true))
+            } else if !f.ends_with(".sql") {
+                Err(format!(
+                    "{path}: a hook file ({}) must be .sql or .py (pum 1.x refuses other files \
+                     too)",
+                    h.origin
+                ))
+            } else {
+                file_pieces(&path, for_hooks)
+                    .map(|p| (h.origin.clone(), PathBuf::from(&path), p, false))
+            }
+        }
+    }
+}
+
+/// One hook as a step (for [`super::hooks::run_hook`]).
+pub(crate) fn hook_step(module: &Module, hook: &config::Hook, params: &Parameters) -> Result<Step> {
+    let for_hooks = Literals {
+        params,
+        config: &module.config,
+        changelog: false,
+    };
+    let (origin, path, pieces, python) =
+        hook_pieces(module, hook, &for_hooks).map_err(|m| Error::Refused { problems: vec![m] })?;
+    let kind = if hook.origin.contains("drop") || hook.origin.contains(".pre") {
+        StepKind::DropHook { origin }
+    } else {
+        StepKind::CreateHook { origin }
+    };
+    Ok(Step {
+        kind,
+        path,
+        statements: pieces.len(),
+        row: None,
+        python,
+        pieces,
+    })
 }
 
 /// The refusals of what this pum does not support yet.
@@ -544,14 +594,19 @@ fn last_row(rows: &[MigrationRow]) -> Option<&MigrationRow> {
 }
 
 /// Runs `steps` in one transaction after `setup` (table creation or
-/// migration), with the lock held by the caller.
+/// migration), with the lock held by the caller: on pum's connection, or,
+/// for a run with Python hooks, all of it on the Python worker's.
 fn run_steps(
     conn: &mut Conn,
     steps: &[Step],
     writer: &RowWriter,
-    setup: impl FnOnce(&mut Conn) -> Result<()>,
+    setup: impl FnOnce(&mut dyn Session) -> Result<()>,
+    python: Option<PythonRun<'_>>,
     observer: &mut dyn Observer,
 ) -> Result<Vec<StepRun>, ModuleFailure> {
+    if let Some(py) = python {
+        return hooks::run_in_session(py, conn, steps, writer, setup, observer);
+    }
     // The run's one transaction starts here: the runner continues it
     // (Transactions::Single) and commits it after the last step.
     conn.execute("BEGIN").map_err(Error::from)?;
@@ -576,6 +631,30 @@ fn run_steps(
             error: f.error,
         }),
     }
+}
+
+/// The Python worker of a run that includes Python hooks, started and
+/// checked (psycopg 3, dependencies, every hook loaded) before anything
+/// runs; none for a run without.
+fn python_worker(
+    module: &Module,
+    opts: &RunModuleOptions,
+    params: &Parameters,
+) -> Result<Option<Worker>> {
+    let config = &module.config;
+    if !hooks::runs_python(config, opts.skip_drop_app, opts.skip_create_app) {
+        return Ok(None);
+    }
+    let mut worker = hooks::start_worker(module, opts.python.as_ref())?;
+    let mut list: Vec<&config::Hook> = Vec::new();
+    if !opts.skip_drop_app {
+        list.extend(&config.drop_hooks);
+    }
+    if !opts.skip_create_app {
+        list.extend(&config.create_hooks);
+    }
+    hooks::load_hooks(&mut worker, module, &list, params)?;
+    Ok(Some(worker))
 }
 
 /// A signal that ended a lock wait is reported as the signal.
@@ -643,6 +722,7 @@ pub fn install(
         .into());
     }
     let (steps, rows) = build_steps(module, &params, &all, &pending, &opts.run)?;
+    let mut worker = python_worker(module, &opts.run, &params)?;
     let table = module.table();
     let mut failure = None;
     let outcome = history::with_lock(
@@ -689,7 +769,12 @@ pub fn install(
                 beta_testing: opts.run.beta_testing,
                 migrated_table: false,
             };
-            match run_steps(conn, &steps, &writer, |c| table.create(c), observer) {
+            let python = worker.as_mut().map(|worker| PythonRun {
+                worker,
+                module,
+                parameters: &params,
+            });
+            match run_steps(conn, &steps, &writer, |c| table.create(c), python, observer) {
                 Ok(ran) => Ok(RunReport { ran, ..report }),
                 Err(f) => {
                     failure = Some(f);
@@ -821,6 +906,7 @@ pub fn upgrade(
     }
     let params = Parameters::resolve(&module.config, &opts.run.parameters)?;
     let all = module.changelogs()?;
+    let mut worker = python_worker(module, &opts.run, &params)?;
     let table = module.table();
     let mut failure = None;
     let outcome = history::with_lock(
@@ -868,14 +954,19 @@ pub fn upgrade(
                 migrated_table: migrate,
             };
             let module_name = module.config.module.clone();
-            let setup = |c: &mut Conn| {
+            let setup = |c: &mut dyn Session| {
                 if migrate {
                     table.migrate(c, version, &module_name)
                 } else {
                     Ok(())
                 }
             };
-            match run_steps(conn, &steps, &writer, setup, observer) {
+            let python = worker.as_mut().map(|worker| PythonRun {
+                worker,
+                module,
+                parameters: &params,
+            });
+            match run_steps(conn, &steps, &writer, setup, python, observer) {
                 Ok(ran) => Ok(RunReport { ran, ..report }),
                 Err(f) => {
                     failure = Some(f);
@@ -1080,8 +1171,10 @@ pub struct HookInfo {
     pub origin: String,
     /// A file, or SQL code.
     pub source: HookSource,
-    /// False for what this pum cannot run yet (Python).
+    /// False for what this pum cannot run.
     pub supported: bool,
+    /// True for a Python hook (run with `--python`'s interpreter).
+    pub python: bool,
 }
 
 /// A finding of [`info`].
@@ -1294,27 +1387,20 @@ pub fn info(conn: &mut Conn, module: &Module, opts: &InfoOptions) -> Result<Modu
     }
     let hook_info = |h: &config::Hook| HookInfo {
         origin: h.origin.clone(),
-        supported: !matches!(&h.source, HookSource::File(f) if f.ends_with(".py")),
+        supported: true,
+        python: hooks::is_python(h),
         source: h.source.clone(),
     };
     let drop_hooks: Vec<HookInfo> = config.drop_hooks.iter().map(hook_info).collect();
     let create_hooks: Vec<HookInfo> = config.create_hooks.iter().map(hook_info).collect();
-    for h in drop_hooks
-        .iter()
-        .chain(&create_hooks)
-        .filter(|h| !h.supported)
-    {
-        if let HookSource::File(f) = &h.source {
-            findings.push(Finding {
-                severity: "warning",
-                message: format!(
-                    "{}: Python hook ({}), not supported by this pum yet: install and upgrade \
-                     refuse unless it is skipped (--skip-drop-app / --skip-create-app)",
-                    module.file(f),
-                    h.origin
-                ),
-            });
-        }
+    if drop_hooks.iter().chain(&create_hooks).any(|h| h.python) {
+        findings.push(Finding {
+            severity: "note",
+            message: "the module has Python hooks: install and upgrade run them, and the whole \
+                      run, with the --python interpreter (PUM_PYTHON, default python3), which \
+                      needs psycopg 3 and the module's dependencies"
+                .into(),
+        });
     }
     if !config.roles.is_empty() {
         findings.push(Finding {

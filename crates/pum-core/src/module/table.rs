@@ -22,6 +22,7 @@
 use serde_json::Value;
 
 use super::pep440::Pep440;
+use super::session::Session;
 use crate::apply::runner::{Elapsed, History, Record};
 use crate::error::{Error, Result};
 use crate::pg::{quote_ident, Conn};
@@ -214,9 +215,9 @@ impl MigrationsTable {
 
     /// Creates the schema (unless `public`) and the table, version 3, with
     /// pum 1.x's DDL and comment. Runs in the caller's transaction.
-    pub fn create(&self, conn: &mut Conn) -> Result<()> {
+    pub fn create<S: Session + ?Sized>(&self, conn: &mut S) -> Result<()> {
         if self.schema != "public" {
-            conn.execute(&format!(
+            conn.run_sql(&format!(
                 "CREATE SCHEMA IF NOT EXISTS {}",
                 quote_ident(&self.schema)
             ))?;
@@ -225,7 +226,7 @@ impl MigrationsTable {
         // pum writes gives its own pum_version), so a module's schema is
         // the same whichever tool installed it. DEFAULT needs a constant:
         // the literal goes through the quoting helper.
-        conn.execute(&format!(
+        conn.run_sql(&format!(
             "CREATE TABLE IF NOT EXISTS {table} (\n\
              id uuid DEFAULT gen_random_uuid() PRIMARY KEY,\n\
              date_installed timestamp without time zone NOT NULL DEFAULT now(),\n\
@@ -240,12 +241,12 @@ impl MigrationsTable {
             pum = crate::pg::quote_literal(PUM1_LEVEL),
         ))?;
         self.comment(conn)?;
-        conn.take_notices();
+        conn.discard_notices();
         Ok(())
     }
 
-    fn comment(&self, conn: &mut Conn) -> Result<()> {
-        conn.execute(&format!(
+    fn comment<S: Session + ?Sized>(&self, conn: &mut S) -> Result<()> {
+        conn.run_sql(&format!(
             "COMMENT ON TABLE {} IS 'migration_table_version: {TABLE_VERSION}'",
             self.sql()
         ))?;
@@ -255,32 +256,37 @@ impl MigrationsTable {
     /// Brings a table of version `from` to version 3 (in the caller's
     /// transaction); `module` fills the rows of a version 1 table that
     /// have none.
-    pub fn migrate(&self, conn: &mut Conn, from: i32, module: &str) -> Result<()> {
+    pub fn migrate<S: Session + ?Sized>(
+        &self,
+        conn: &mut S,
+        from: i32,
+        module: &str,
+    ) -> Result<()> {
         let t = self.sql();
         if from < 2 {
-            conn.execute(&format!(
+            conn.run_sql(&format!(
                 "ALTER TABLE {t} ALTER COLUMN migration_table_version DROP DEFAULT"
             ))?;
-            conn.execute(&format!(
+            conn.run_sql(&format!(
                 "ALTER TABLE {t} ALTER COLUMN migration_table_version TYPE integer USING 1"
             ))?;
-            conn.execute(&format!(
+            conn.run_sql(&format!(
                 "ALTER TABLE {t} ALTER COLUMN migration_table_version SET DEFAULT {TABLE_VERSION}"
             ))?;
-            conn.query(
+            conn.run_params(
                 &format!("UPDATE {t} SET module = $1 WHERE module IS NULL"),
                 &[Some(module)],
             )?;
-            conn.execute(&format!("ALTER TABLE {t} ALTER COLUMN module SET NOT NULL"))?;
+            conn.run_sql(&format!("ALTER TABLE {t} ALTER COLUMN module SET NOT NULL"))?;
         }
         if from < 3 {
             // pum 1.x leaves the column NULL for the rows before it.
-            conn.execute(&format!(
+            conn.run_sql(&format!(
                 "ALTER TABLE {t} ADD COLUMN IF NOT EXISTS pum_version character varying(50)"
             ))?;
             self.comment(conn)?;
         }
-        conn.take_notices();
+        conn.discard_notices();
         Ok(())
     }
 
