@@ -374,7 +374,7 @@ impl fmt::Display for Error {
                         .unwrap_or_default();
                     write!(
                         f,
-                        "\n  the deltas ran with {interpreter}: install the missing module{module} \
+                        "\n  the Python files ran with {interpreter}: install the missing module{module} \
                          for that interpreter, or choose another one with --python, PUM_PYTHON or \
                          the config file's `python` key"
                     )?;

@@ -567,7 +567,7 @@ fn missing_module_names_the_interpreter_from_path_and_how_to_choose() {
         &[
             "No module named 'psycopg2'",
             &format!(
-                "the deltas ran with {} (Python 3.",
+                "the Python files ran with {} (Python 3.",
                 bin.join("python3").display()
             ),
             "install the missing module ('psycopg2') for that interpreter",

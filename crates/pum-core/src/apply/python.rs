@@ -1084,7 +1084,7 @@ mod tests {
         let text = r.result.unwrap_err().to_string();
         assert!(text.contains("ModuleNotFoundError"), "{text}");
         assert!(
-            text.contains("the deltas ran with /usr/bin/python3 (Python 3."),
+            text.contains("the Python files ran with /usr/bin/python3 (Python 3."),
             "{text}"
         );
         assert!(text.contains("--python, PUM_PYTHON"), "{text}");
