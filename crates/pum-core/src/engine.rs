@@ -146,7 +146,6 @@ fn is_modified(d: &Delta, row: &AppliedRow) -> bool {
     }
 }
 
-
 /// Everything `info` shows.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Info {

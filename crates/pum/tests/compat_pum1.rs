@@ -96,8 +96,9 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The example module as `m/`, plus an application-only release and a
-/// boolean parameter without default (null for both tools).
-fn module(db: &Db) {
+/// boolean parameter without default (null for both tools); its roles
+/// are named after `roles` (see [`Roles`]).
+fn module(db: &Db, roles: &Roles) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/pum1-module");
     copy_dir(&src, &db.path().join("m"));
     db.write("m/changelogs/1.2.0/APP_ONLY_RELEASE", "");
@@ -107,8 +108,78 @@ fn module(db: &Db) {
         &yaml.replace(
             "parameters:\n",
             "parameters:\n  - name: audit\n    type: boolean\n  - name: ratio\n    type: decimal\n    default: 1\n",
-        ),
+        )
+        .replace("waternet_viewer", &roles.name("viewer"))
+        .replace("waternet_user", &roles.name("user")),
     );
+}
+
+/// The example's roles for one test (roles are cluster-wide: each test
+/// has its own, shared by its databases so that their privileges compare
+/// alike). Declared before the test's databases, it is dropped after
+/// them, and drops the roles (and their DB-specific variants).
+struct Roles(String);
+
+impl Roles {
+    fn new(test: &str) -> Roles {
+        Roles(format!("{test}_{}", std::process::id()))
+    }
+
+    fn name(&self, short: &str) -> String {
+        format!("{}_{short}", self.0)
+    }
+}
+
+impl Drop for Roles {
+    fn drop(&mut self) {
+        let conninfo = match common::cluster().lock() {
+            Ok(s) => s.conninfo("postgres"),
+            Err(_) => return,
+        };
+        let target = pum_core::pg::ConnTarget::parse(&conninfo).unwrap();
+        let Ok(mut c) = pum_core::pg::Conn::connect(&target, "pum-tests") else {
+            return;
+        };
+        let like = format!("{}\\_%", self.0.replace('_', "\\_"));
+        let Ok(rows) = c.query(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY length(rolname) DESC",
+            &[Some(&like)],
+        ) else {
+            return;
+        };
+        for r in rows.rows.into_iter().filter_map(|r| r[0].clone()) {
+            let _ = c.execute(&format!(
+                "DROP ROLE IF EXISTS {}",
+                pum_core::pg::quote_ident(&r)
+            ));
+        }
+    }
+}
+
+/// The roles' attributes, memberships and privileges on every object of
+/// the module's schemas (ACL items sorted), one line each.
+fn privileges(db: &Db, roles: &Roles) -> Vec<String> {
+    let like = format!("{}\\_%", roles.0.replace('_', "\\_"));
+    db.rows(&format!(
+        "WITH r AS (SELECT oid, rolname FROM pg_roles WHERE rolname LIKE '{like}'), \
+         acl(kind, name, acl) AS ( \
+           SELECT 'schema', nspname::text, nspacl FROM pg_namespace WHERE nspname LIKE 'wn\\_%' \
+           UNION ALL SELECT 'rel', n.nspname || '.' || c.relname, c.relacl FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'wn\\_%' \
+           UNION ALL SELECT 'proc', n.nspname || '.' || p.proname, p.proacl FROM pg_proc p \
+             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname LIKE 'wn\\_%' \
+           UNION ALL SELECT 'default ' || d.defaclobjtype::text, coalesce(n.nspname, '-'), d.defaclacl \
+             FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace) \
+         SELECT 'role ' || rolname || ' ' || (SELECT rolsuper::text || rolinherit::text || \
+           rolcreaterole::text || rolcreatedb::text || rolcanlogin::text FROM pg_roles p \
+           WHERE p.oid = r.oid) || ' ' || coalesce(shobj_description(oid, 'pg_authid'), '-') FROM r \
+         UNION ALL SELECT 'member ' || m.rolname || ' of ' || g.rolname FROM pg_auth_members a \
+           JOIN r m ON m.oid = a.member JOIN r g ON g.oid = a.roleid \
+         UNION ALL SELECT kind || ' ' || name || ' ' || coalesce((SELECT string_agg(i::text, ',' \
+           ORDER BY i::text) FROM unnest(acl) i WHERE i::text LIKE '%{like}%'), '') \
+           FROM acl \
+         ORDER BY 1"
+    ))
 }
 
 /// Every column both tools must write alike (the pum of each row by its
@@ -147,9 +218,9 @@ fn step(db: &Db, exe: &Path, tool: Tool, args: &[&str]) {
 
 /// Installs 1.0.0 with one tool, upgrades with the other (with a changed
 /// app_only parameter and a decimal given on the command line).
-fn install_upgrade(exe: &Path, name: &str, first: Tool, second: Tool) -> Db {
+fn install_upgrade(exe: &Path, name: &str, roles: &Roles, first: Tool, second: Tool) -> Db {
     let db = Db::new(name);
-    module(&db);
+    module(&db, roles);
     step(
         &db,
         exe,
@@ -169,7 +240,18 @@ fn install_upgrade(exe: &Path, name: &str, first: Tool, second: Tool) -> Db {
 #[test]
 fn a_module_moves_between_the_tools_in_both_directions() {
     let Some(exe) = python_pum() else { return };
-    let reference = install_upgrade(&exe, "pum1_ref", Tool::Python, Tool::Python);
+    let roles = Roles::new("pum1_moves");
+    let reference = install_upgrade(&exe, "pum1_ref", &roles, Tool::Python, Tool::Python);
+    let grants = privileges(&reference, &roles);
+    assert_has(
+        &grants.join("\n"),
+        &[
+            &format!("member {} of {}", roles.name("user"), roles.name("viewer")),
+            &format!("rel wn_od.node {}=arwdDxt", roles.name("user")),
+            &format!("default r wn_od {}=arwdDxt", roles.name("user")),
+            &format!("schema wn_app {}=U/postgres", roles.name("viewer")),
+        ],
+    );
     let rows = reference.rows(ROWS);
     assert_eq!(rows.len(), 3, "{rows:#?}");
     assert_eq!(
@@ -183,11 +265,17 @@ fn a_module_moves_between_the_tools_in_both_directions() {
         ("pum1_ours_py", Tool::Ours, Tool::Python),
         ("pum1_ours", Tool::Ours, Tool::Ours),
     ] {
-        let db = install_upgrade(&exe, name, first, second);
+        let db = install_upgrade(&exe, name, &roles, first, second);
         assert_eq!(
             db.rows(ROWS),
             rows,
             "{name}: rows differ from pum 1.x's own"
+        );
+        // The same roles, memberships and privileges (default ones too).
+        assert_eq!(
+            privileges(&db, &roles),
+            grants,
+            "{name}: privileges differ from pum 1.x's own"
         );
         assert_eq!(
             db.column("SELECT label FROM wn_app.vw_pipe"),
@@ -212,8 +300,9 @@ fn a_module_moves_between_the_tools_in_both_directions() {
 #[test]
 fn pum_1_upgrades_a_table_we_brought_from_version_2() {
     let Some(exe) = python_pum() else { return };
+    let roles = Roles::new("pum1_tablev2");
     let db = Db::new("pum1_tablev2");
-    module(&db);
+    module(&db, &roles);
     // Installed by an older pum 1.x: table version 2, no pum_version.
     step(
         &db,

@@ -1080,7 +1080,10 @@ fn help_shows_the_multi_letter_spellings() {
     run.expect_code(2);
     assert_has(
         &run.stderr(),
-        &["provided:\n  -p2 <B>", "Usage: pum check [OPTIONS] -p1 <A> -p2 <B>"],
+        &[
+            "provided:\n  -p2 <B>",
+            "Usage: pum check [OPTIONS] -p1 <A> -p2 <B>",
+        ],
     );
     // The spellings still work.
     let run = db.run(&["check", "-p1", &db.name, "-p2", &db.name]);

@@ -11,17 +11,25 @@
 //! version, so a database moves between Python pum 1.x and this pum in both
 //! directions.
 //!
-//! [`ops`] holds the commands: `info`, `install`, `upgrade`, `baseline`.
+//! [`ops`] holds the commands: `info`, `install`, `upgrade`, `baseline`;
+//! [`app`] `app`, `uninstall`, `role` and demo data; [`roles`] the
+//! roles and grants, with pum 1.9.2's SQL.
 
+pub mod app;
 pub mod changelog;
 pub mod config;
 pub mod ops;
 pub mod params;
 pub mod pep440;
+pub mod roles;
 pub mod sql;
 pub mod table;
 pub mod yaml;
 
+pub use app::{
+    app, role, uninstall, AppAction, AppOptions, HooksReport, RoleAction, RoleOptions, RoleReport,
+    UninstallOptions,
+};
 pub use ops::{
     baseline, info, install, upgrade, BaselineOptions, BaselineReport, InfoOptions, InstallOptions,
     Location, Module, ModuleFailure, ModuleInfo, RunModuleOptions, RunReport, UpgradeOptions,
