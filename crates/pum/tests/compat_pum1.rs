@@ -1,6 +1,9 @@
 //! Compatibility with Python pum 1.x (the format of the TEKSI data models):
 //! a module installed by one tool is upgraded by the other, with the same
-//! `pum_migrations` rows and the same schema; and pum 1.9.2's own readers
+//! `pum_migrations` rows, the same schema and the same roles, memberships
+//! and privileges; `app`, `uninstall`, `role` and demo data run by either
+//! tool after an install by the other leave what pum 1.x leaves, and `role
+//! list` prints what it prints; and pum 1.9.2's own readers
 //! (its SQL splitting and `{name}` formatting, its `.pum.yaml` model) agree
 //! with ours on many inputs.
 //!
@@ -330,6 +333,181 @@ fn pum_1_upgrades_a_table_we_brought_from_version_2() {
         db.scalar("SELECT max(version) FROM wn_sys.pum_migrations"),
         "1.2.0"
     );
+}
+
+/// What `app`, `uninstall`, `role` and demo data leave, whichever tool
+/// ran them, after an install by either: the same privileges, roles and
+/// data as pum 1.x's own.
+#[test]
+fn app_uninstall_roles_and_demo_data_match_pum_1() {
+    let Some(exe) = python_pum() else { return };
+    let roles = Roles::new("pum1_app");
+    let run = |first: Tool, second: Tool, name: &str| -> (Vec<String>, Vec<String>, Vec<String>) {
+        let db = Db::new(name);
+        module(&db, &roles);
+        step(
+            &db,
+            &exe,
+            first,
+            &["install", "-d", "small_town", "-p", "SRID", "2057"],
+        );
+        let data = db.rows("SELECT name, srid FROM wn_od.node ORDER BY id");
+        assert_eq!(data.len(), 3, "{name}");
+        // The other tool rebuilds the application: grants again.
+        step(
+            &db,
+            &exe,
+            second,
+            &["app", "recreate", "-p", "SRID", "2057", "-p", "lang", "fr"],
+        );
+        assert_eq!(
+            db.scalar("SELECT DISTINCT label FROM wn_app.vw_pipe"),
+            "conduite"
+        );
+        // DB-specific roles by the other tool.
+        step(&db, &exe, second, &["role", "create", "--suffix", "sion"]);
+        let grants = privileges(&db, &roles);
+        // The first tool revokes what the second granted to the suffixed roles.
+        step(
+            &db,
+            &exe,
+            first,
+            &[
+                "role",
+                "revoke",
+                "--suffix",
+                "sion",
+                "--roles",
+                &roles.name("user"),
+            ],
+        );
+        let revoked = privileges(&db, &roles);
+        step(&db, &exe, second, &["role", "drop", "--suffix", "sion"]);
+        // The other tool uninstalls: nothing of the module stays.
+        step(&db, &exe, second, &["uninstall", "--force"]);
+        assert_eq!(
+            db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'wn\\_%'"),
+            "0",
+            "{name}"
+        );
+        // The first installs again: the roles exist, they are granted.
+        step(&db, &exe, first, &["install"]);
+        assert_eq!(
+            db.scalar(&format!(
+                "SELECT has_table_privilege('{}', 'wn_app.vw_pipe', 'SELECT')",
+                roles.name("viewer")
+            )),
+            "t"
+        );
+        (data, grants, revoked)
+    };
+    let reference = run(Tool::Python, Tool::Python, "pum1_app_ref");
+    assert_has(
+        &reference.1.join("\n"),
+        &[
+            &format!(
+                "member {}_sion of {}_sion",
+                roles.name("user"),
+                roles.name("viewer")
+            ),
+            &format!(
+                "role {}_sion falsetruefalsefalsefalse Edits the network. (specific to sion)",
+                roles.name("user")
+            ),
+        ],
+    );
+    assert_ne!(reference.1, reference.2);
+    for (first, second, name) in [
+        (Tool::Python, Tool::Ours, "pum1_app_py_ours"),
+        (Tool::Ours, Tool::Python, "pum1_app_ours_py"),
+        (Tool::Ours, Tool::Ours, "pum1_app_ours"),
+    ] {
+        let got = run(first, second, name);
+        assert_eq!(got.0, reference.0, "{name}: demo data");
+        assert_eq!(
+            got.1, reference.1,
+            "{name}: privileges after app recreate and role create"
+        );
+        assert_eq!(got.2, reference.2, "{name}: privileges after role revoke");
+    }
+}
+
+/// `role list`, `role members` and `role login-roles` print what pum
+/// 1.x prints (its colours aside), configured, suffixed, grantee and
+/// other roles alike.
+#[test]
+fn role_listings_read_as_pum_1s() {
+    let Some(exe) = python_pum() else { return };
+    let roles = Roles::new("pum1_list");
+    let db = Db::new("pum1_list");
+    module(&db, &roles);
+    let (viewer, login, other) = (
+        roles.name("viewer"),
+        roles.name("login"),
+        roles.name("other"),
+    );
+    step(&db, &exe, Tool::Ours, &["install"]);
+    step(&db, &exe, Tool::Ours, &["role", "create", "--suffix", "x"]);
+    step(
+        &db,
+        &exe,
+        Tool::Ours,
+        &["role", "create-login", "--name", &login],
+    );
+    step(
+        &db,
+        &exe,
+        Tool::Ours,
+        &["role", "grant", "--to", &login, "--roles", &viewer],
+    );
+    db.exec(&format!(
+        "CREATE ROLE \"{other}\"; GRANT USAGE ON SCHEMA wn_od TO \"{other}\"; \
+         REVOKE SELECT ON wn_app.vw_pipe FROM \"{viewer}_x\", \"{viewer}\""
+    ));
+    let strip = |t: String| -> String {
+        let mut out = String::new();
+        let mut chars = t.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for d in chars.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    for args in [
+        vec!["role", "list"],
+        vec!["role", "members", "--roles", viewer.as_str()],
+        vec!["role", "login-roles"],
+    ] {
+        let mut all = vec!["-p", db.name.as_str(), "-d", "m"];
+        all.extend_from_slice(&args);
+        let theirs = strip(py(&db, &exe, &all).stdout());
+        let ours = db.run(&all);
+        ours.ok();
+        assert_eq!(ours.stdout(), theirs, "{args:?}");
+        if args[1] == "list" {
+            assert_has(
+                &theirs,
+                &[
+                    // The generic role beside DB-specific ones expects nothing.
+                    &format!("✓ {viewer}\n      ✓ wn_od  (read)\n      ✓ wn_app  (none)"),
+                    &format!("✗ {viewer}_x  [suffixed]"),
+                    "✗ wn_app  (expected: read, actual: none)",
+                    &format!("→ {login} [login]"),
+                    &format!("? {other}  (wn_app, wn_od)"),
+                ],
+            );
+        }
+    }
+    db.exec(&format!(
+        "DROP OWNED BY \"{other}\"; DROP ROLE \"{other}\"; DROP ROLE \"{login}\""
+    ));
 }
 
 /// A tiny deterministic generator (no dependency).

@@ -1,8 +1,9 @@
 //! pum 1.x modules (`.pum.yaml`, changelogs, `pum_migrations`) run by our
 //! pum against real clusters: install then upgrade of the example module,
 //! one transaction per run, the refusals, bad `.pum.yaml` inputs each named
-//! clearly, older table versions, baseline, and pum 0.x command lines left
-//! alone.
+//! clearly, older table versions, baseline, roles and grants, the `role`
+//! actions, `uninstall`, `app create|drop|recreate`, demo data, and pum
+//! 0.x command lines left alone.
 
 mod common;
 
