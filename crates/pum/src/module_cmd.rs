@@ -148,8 +148,8 @@ pub fn module_given_the_old_way(args: &[OsString]) -> Option<String> {
 /// pum, for a pum 1.x module (a directory holding `.pum.yaml`).
 ///
 /// The connection (-p), the module directory (-d) and the file (-c) come
-/// before the command, as with Python pum 1.x; after install, upgrade and
-/// info, -p NAME VALUE gives a parameter.
+/// before the command, as with Python pum 1.x; after install, upgrade, app,
+/// uninstall and info, -p NAME VALUE gives a parameter.
 #[derive(Debug, Parser)]
 #[command(
     name = "pum",
