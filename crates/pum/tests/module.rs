@@ -855,6 +855,31 @@ fn role_configuration_errors_and_missing_schemas() {
         )),
         "0"
     );
+    // The roles are created in the install's transaction: a failing
+    // changelog leaves none.
+    module(
+        &db,
+        "f",
+        &format!(
+            "pum: {{module: f}}\nroles:\n  - {{name: {r1}, permissions: [{{type: read, schemas: [s]}}]}}\n"
+        ),
+        &[
+            ("changelogs/1.0.0/a.sql", "CREATE SCHEMA s;"),
+            ("changelogs/1.1.0/a.sql", "SELECT 1/0;"),
+        ],
+    );
+    let r = db.run(&["-p", &db.name, "-d", "f", "install"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["division by zero", "everything was rolled back"],
+    );
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname = '{r1}'"
+        )),
+        "0"
+    );
     // A permission on a schema that does not exist: skipped with pum 1.x's warning.
     module(
         &db,
@@ -1184,6 +1209,19 @@ fn app_runs_the_hooks_alone() {
     );
     assert_eq!(can(&db, "schema", &viewer, "wn_app", "USAGE"), "t");
     assert_eq!(db.rows(ROWS), rows);
+    // JSON: the hooks that ran and the roles granted.
+    let r = db.run(&["-p", p, "-d", "m", "app", "recreate", "--format", "json"]);
+    r.ok();
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(doc["command"], "app recreate");
+    assert_eq!(doc["ran"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["ran"][0]["step"]["kind"], "drop-hook");
+    assert_eq!(doc["granted"][0], viewer.as_str());
+    let r = db.run(&["-p", p, "-d", "m", "role", "list", "--format", "json"]);
+    r.ok();
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(doc["configured"][0]["name"], viewer.as_str());
+    assert_eq!(doc["configured"][0]["schemas"][1]["read"], true);
     // A standard parameter that differs from the recorded one: refused.
     let r = db.run(&["-p", p, "-d", "m", "app", "recreate", "-p", "SRID", "4326"]);
     r.expect_code(2);
