@@ -11,7 +11,8 @@
 //! - demo data ([`demo_steps`], [`load_demo`]), loaded by `install
 //!   --demo-data NAME` once the install is committed.
 //!
-//! Python hooks are refused before anything runs ([`python_hook_refusal`]).
+//! Python hooks are refused before anything runs, with a message saying
+//! how to go on.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -12,7 +12,7 @@
 //! directions.
 //!
 //! [`ops`] holds the commands: `info`, `install`, `upgrade`, `baseline`;
-//! [`app`] `app`, `uninstall`, `role` and demo data; [`roles`] the
+//! [`app`](mod@app) `app`, `uninstall`, `role` and demo data; [`roles`] the
 //! roles and grants, with pum 1.9.2's SQL.
 
 pub mod app;
