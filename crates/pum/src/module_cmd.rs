@@ -18,8 +18,9 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use pum_core::module::ops::{ChangelogStatus, StepKind};
 use pum_core::module::pep440::Pep440;
 use pum_core::module::{
-    self, BaselineOptions, InfoOptions, InstallOptions, Location, Module, ModuleFailure,
-    ModuleInfo, RunModuleOptions, RunReport, UpgradeOptions,
+    self, AppAction, AppOptions, BaselineOptions, InfoOptions, InstallOptions, Location, Module,
+    ModuleFailure, ModuleInfo, RoleAction, RoleOptions, RunModuleOptions, RunReport,
+    UninstallOptions, UpgradeOptions,
 };
 use pum_core::Error;
 
@@ -147,8 +148,8 @@ pub fn module_given_the_old_way(args: &[OsString]) -> Option<String> {
 /// pum, for a pum 1.x module (a directory holding `.pum.yaml`).
 ///
 /// The connection (-p), the module directory (-d) and the file (-c) come
-/// before the command, as with Python pum 1.x; after install, upgrade and
-/// info, -p NAME VALUE gives a parameter.
+/// before the command, as with Python pum 1.x; after install, upgrade, app,
+/// uninstall and info, -p NAME VALUE gives a parameter.
 #[derive(Debug, Parser)]
 #[command(
     name = "pum",
@@ -200,21 +201,120 @@ enum ModuleCommand {
     Upgrade(UpgradeArgs),
     /// Record a version in pum_migrations without running anything.
     Baseline(BaselineArgs),
-    /// Not supported yet: use Python pum 1.x.
-    #[command(hide = true)]
-    Uninstall(Rest),
-    /// Not supported yet: use Python pum 1.x.
-    #[command(hide = true)]
-    App(Rest),
-    /// Not supported yet: use Python pum 1.x.
-    #[command(hide = true)]
-    Role(Rest),
+    /// Uninstall the module by executing uninstall hooks (the `uninstall` list of
+    /// .pum.yaml, in one transaction; asks for confirmation unless --force).
+    Uninstall(UninstallArgs),
+    /// Manage application handlers (create, drop, recreate): run the create and/or drop
+    /// hooks alone, then grant the roles' permissions (create, recreate), in one
+    /// transaction.
+    App(AppArgs),
+    /// Manage the module's roles in the database (create, grant, revoke, drop, list...).
+    Role(RoleArgs),
 }
 
 #[derive(Debug, Args)]
-struct Rest {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    rest: Vec<String>,
+struct UninstallArgs {
+    #[command(flatten)]
+    params: ParamArgs,
+    /// Skip confirmation prompt and proceed with uninstall.
+    #[arg(long)]
+    force: bool,
+    /// Seconds to wait for another pum working on the same module [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    lock_timeout: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum AppActionArg {
+    /// Run the create hooks (application.create), then grant.
+    Create,
+    /// Run the drop hooks (application.drop).
+    Drop,
+    /// Run the drop hooks, then the create hooks, then grant.
+    Recreate,
+}
+
+#[derive(Debug, Args)]
+struct AppArgs {
+    /// Action to perform: create (run create_app handlers), drop (run drop_app handlers),
+    /// recreate (run drop then create).
+    #[arg(value_enum)]
+    action: AppActionArg,
+    #[command(flatten)]
+    params: ParamArgs,
+    /// Skip granting permissions to roles.
+    #[arg(long)]
+    skip_grant: bool,
+    /// Grant the permissions to the DB-specific roles with this suffix instead of the
+    /// generic ones.
+    #[arg(long, value_name = "SUFFIX")]
+    suffix: Option<String>,
+    /// Seconds to wait for another pum working on the same module [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    lock_timeout: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RoleActionArg {
+    /// Create the roles (when missing) and grant their permissions.
+    Create,
+    /// Create a login role (--name).
+    CreateLogin,
+    /// Revoke the roles' permissions and memberships, then drop them.
+    Drop,
+    /// Drop a login role (--name).
+    DropLogin,
+    /// Grant the roles' permissions, or with --to make a user a member of the roles.
+    Grant,
+    /// Revoke the roles' permissions and memberships, or with --from end a user's
+    /// membership.
+    Revoke,
+    /// List the roles and their access to the module's schemas.
+    List,
+    /// List the login roles that are not superusers.
+    LoginRoles,
+    /// List the login members of one role (--roles NAME).
+    Members,
+}
+
+#[derive(Debug, Args)]
+struct RoleArgs {
+    /// Action to perform.
+    #[arg(value_enum)]
+    action: RoleActionArg,
+    /// Create DB-specific roles by appending this suffix to each role name (e.g.
+    /// 'lausanne' creates 'role_lausanne').
+    #[arg(long, value_name = "SUFFIX")]
+    suffix: Option<String>,
+    /// Restrict the action to specific configured role names (space-separated). When
+    /// omitted, all configured roles are affected.
+    #[arg(long, num_args = 1.., value_name = "ROLE")]
+    roles: Option<Vec<String>>,
+    /// Target database user to grant role membership to (used with 'grant' action).
+    #[arg(long, value_name = "USER")]
+    to: Option<String>,
+    /// Target database user to revoke role membership from (used with 'revoke' action).
+    #[arg(long, value_name = "USER")]
+    from: Option<String>,
+    /// Name of the login role (used with 'create-login' and 'drop-login' actions).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Force role drops by reassigning and dropping owned objects before DROP ROLE (used
+    /// with 'drop' action).
+    #[arg(long)]
+    force: bool,
+    /// Include superusers in the role listing (they are hidden by default).
+    #[arg(long)]
+    include_superusers: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -272,8 +372,8 @@ struct RunArgs {
     /// --force).
     #[arg(long)]
     beta_testing: bool,
-    /// Skip granting the roles' permissions (roles are not supported yet: needed for a
-    /// module with roles).
+    /// Skip granting permissions to roles (install and upgrade grant the permissions of
+    /// the module's roles after the create hooks, in the same transaction).
     #[arg(long)]
     skip_grant: bool,
     /// Seconds to wait for another pum working on the same module [default: 60].
@@ -296,11 +396,12 @@ struct InstallArgs {
     /// The last version to install.
     #[arg(long = "max-version", value_name = "VERSION")]
     max_version: Option<String>,
-    /// Skip creating the roles (roles are not supported yet: needed, with --skip-grant,
-    /// for a module with roles).
+    /// Skip creating roles (as in pum 1.x, the roles are still created unless
+    /// --skip-grant is given too, since their permissions are granted).
     #[arg(long)]
     skip_roles: bool,
-    /// Load this demo data set (not supported yet).
+    /// Load demo data with the given name (demo_data in .pum.yaml) once the install is
+    /// committed, in a second transaction: drop hooks, its files, create hooks, grants.
     #[arg(short = 'd', long = "demo-data", value_name = "NAME")]
     demo_data: Option<String>,
     /// Install although another module's pum_migrations is in the database.
@@ -379,26 +480,23 @@ fn lock_timeout(s: Option<u64>) -> std::time::Duration {
 
 /// Runs a parsed pum 1.x command line.
 pub fn dispatch(cli: ModuleCli) -> Result<u8> {
-    let not_yet = |what: &str| -> Result<u8> {
-        bail!(
-            "pum {what} on a pum 1.x module is not supported by this pum yet; use Python pum 1.x \
-             for it (pip install pum)"
-        )
-    };
-    match &cli.command {
-        ModuleCommand::Uninstall(_) => return not_yet("uninstall"),
-        ModuleCommand::App(_) => return not_yet("app"),
-        ModuleCommand::Role(_) => return not_yet("role"),
-        _ => {}
-    }
     let name = match &cli.command {
         ModuleCommand::Info(_) => "info",
         ModuleCommand::Install(_) => "install",
         ModuleCommand::Upgrade(_) => "upgrade",
-        _ => "baseline",
+        ModuleCommand::Uninstall(_) => "uninstall",
+        ModuleCommand::App(_) => "app",
+        ModuleCommand::Role(_) => "role",
+        ModuleCommand::Baseline(_) => "baseline",
     };
     let pg = connection(&cli, name)?;
     let module = Module::open(&location(&cli))?;
+    if let ModuleCommand::Uninstall(a) = &cli.command {
+        if !a.force && !confirm_uninstall()? {
+            eprintln!("Uninstall cancelled.");
+            return Ok(EXIT_OK);
+        }
+    }
     let (target, mut conn) = connect(&pg)?;
     match &cli.command {
         ModuleCommand::Info(a) => {
@@ -473,8 +571,88 @@ pub fn dispatch(cli: ModuleCli) -> Result<u8> {
             }
             Ok(EXIT_OK)
         }
-        _ => unreachable!("handled above"),
+        ModuleCommand::Uninstall(a) => {
+            let json = a.format == Format::Json;
+            let mut progress = Progress::new(json);
+            let outcome = module::uninstall(
+                &mut conn,
+                &module,
+                &UninstallOptions {
+                    parameters: a.params.pairs(),
+                    lock_timeout: lock_timeout(a.lock_timeout),
+                },
+                &mut progress,
+            );
+            finish_hooks(outcome, json)
+        }
+        ModuleCommand::App(a) => {
+            let json = a.format == Format::Json;
+            let mut progress = Progress::new(json);
+            let outcome = module::app(
+                &mut conn,
+                &module,
+                &AppOptions {
+                    action: match a.action {
+                        AppActionArg::Create => AppAction::Create,
+                        AppActionArg::Drop => AppAction::Drop,
+                        AppActionArg::Recreate => AppAction::Recreate,
+                    },
+                    parameters: a.params.pairs(),
+                    skip_grant: a.skip_grant,
+                    suffix: a.suffix.clone(),
+                    lock_timeout: lock_timeout(a.lock_timeout),
+                },
+                &mut progress,
+            );
+            finish_hooks(outcome, json)
+        }
+        ModuleCommand::Role(a) => {
+            let opts = RoleOptions {
+                action: match a.action {
+                    RoleActionArg::Create => RoleAction::Create,
+                    RoleActionArg::CreateLogin => RoleAction::CreateLogin,
+                    RoleActionArg::Drop => RoleAction::Drop,
+                    RoleActionArg::DropLogin => RoleAction::DropLogin,
+                    RoleActionArg::Grant => RoleAction::Grant,
+                    RoleActionArg::Revoke => RoleAction::Revoke,
+                    RoleActionArg::List => RoleAction::List,
+                    RoleActionArg::LoginRoles => RoleAction::LoginRoles,
+                    RoleActionArg::Members => RoleAction::Members,
+                },
+                suffix: a.suffix.clone(),
+                roles: a.roles.clone(),
+                to: a.to.clone(),
+                from: a.from.clone(),
+                name: a.name.clone(),
+                force: a.force,
+                include_superusers: a.include_superusers,
+            };
+            if matches!(opts.action, RoleAction::Create) && opts.roles.is_some() {
+                eprintln!(
+                    "warning: --roles is not read by `role create`: as with pum 1.x, every role \
+                     of the module is created"
+                );
+            }
+            let report = module::role(&mut conn, &module, &opts)?;
+            role_output(&report, a.format == Format::Json)
+        }
     }
+}
+
+/// pum 1.x's confirmation of `uninstall`: true to go on.
+fn confirm_uninstall() -> Result<bool> {
+    eprintln!("⚠️  WARNING: This will execute uninstall hooks which may drop schemas and data!");
+    print!("Are you sure you want to proceed? (yes/no): ");
+    io::stdout().flush()?;
+    let mut line = String::new();
+    if io::stdin().read_line(&mut line)? == 0 {
+        bail!(
+            "uninstall needs a confirmation and standard input is closed: give --force to \
+             uninstall without asking"
+        );
+    }
+    let answer = line.trim().to_lowercase();
+    Ok(answer == "yes" || answer == "y")
 }
 
 fn run_options(
@@ -526,6 +704,19 @@ fn finish(
         Err(failure) => {
             let mut err = io::stderr().lock();
             render::core_error(&mut err, &failure.error);
+            if let Some(kept) = &failure.kept {
+                let _ = writeln!(err, "{kept}.");
+                if json {
+                    let _ = render::json(&FailureJson {
+                        failed: true,
+                        rolled_back: false,
+                        stopped_in: failure.stopped_in.as_ref().map(|(s, _)| s),
+                        interrupted: render::interrupted(&failure.error),
+                        error: render::error_json(&failure.error),
+                    });
+                }
+                return Ok(EXIT_FAILED);
+            }
             let _ = match (&failure.stopped_in, failure.rolled_back) {
                 (Some((step, pum_core::apply::runner::Leftover::MayBePartial)), _) => writeln!(
                     err,
@@ -618,6 +809,10 @@ fn run_done(report: &RunReport, what: &str) -> io::Result<()> {
                 ""
             }
         )?;
+    }
+    roles_done(&mut out, &report.roles_created, &report.granted)?;
+    if let Some(d) = &report.demo_data {
+        writeln!(out, "Demo data '{d}' installed successfully.")?;
     }
     Ok(())
 }
@@ -798,4 +993,234 @@ fn info_text(info: &ModuleInfo) -> io::Result<()> {
         )?;
     }
     out.flush()
+}
+
+/// The lines on roles after an install or upgrade.
+fn roles_done(out: &mut dyn Write, created: &[String], granted: &[String]) -> io::Result<()> {
+    if !created.is_empty() {
+        writeln!(out, "Roles created: {}.", created.join(", "))?;
+    }
+    if !granted.is_empty() {
+        writeln!(out, "Permissions granted to roles: {}.", granted.join(", "))?;
+    }
+    Ok(())
+}
+
+/// The end of `app` and `uninstall`.
+fn finish_hooks(
+    outcome: std::result::Result<module::HooksReport, ModuleFailure>,
+    json: bool,
+) -> Result<u8> {
+    match outcome {
+        Ok(report) => {
+            if json {
+                render::json(&report)?;
+            } else {
+                let mut out = io::stdout().lock();
+                let ms: u64 = report.ran.iter().map(|s| s.millis).sum();
+                writeln!(
+                    out,
+                    "{}: {} hook(s) of {} ran in {ms} ms, committed.",
+                    report.command,
+                    report.ran.len(),
+                    report.module
+                )?;
+                roles_done(&mut out, &[], &report.granted)?;
+                if report.command == "uninstall" {
+                    writeln!(out, "Uninstall completed successfully.")?;
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Err(failure) => {
+            let mut err = io::stderr().lock();
+            render::core_error(&mut err, &failure.error);
+            let _ = match &failure.stopped_in {
+                Some((step, _)) => writeln!(
+                    err,
+                    "{} {}: everything was rolled back: the database is as it was before.",
+                    step.path.display(),
+                    if matches!(failure.error, Error::Interrupted { .. }) {
+                        "was running when pum was interrupted"
+                    } else {
+                        "failed"
+                    }
+                ),
+                None => writeln!(err, "Nothing was changed."),
+            };
+            if json {
+                let _ = render::json(&FailureJson {
+                    failed: true,
+                    rolled_back: true,
+                    stopped_in: failure.stopped_in.as_ref().map(|(s, _)| s),
+                    interrupted: render::interrupted(&failure.error),
+                    error: render::error_json(&failure.error),
+                });
+            }
+            Ok(EXIT_FAILED)
+        }
+    }
+}
+
+/// The output of `role`, in pum 1.x's words.
+fn role_output(report: &module::RoleReport, json: bool) -> Result<u8> {
+    use module::RoleReport;
+    if json {
+        render::json(report)?;
+        return Ok(EXIT_OK);
+    }
+    let mut out = io::stdout().lock();
+    match report {
+        RoleReport::Done {
+            action,
+            roles,
+            created,
+            target,
+            warnings,
+        } => {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            let list = roles.join(", ");
+            let to = target.as_deref().unwrap_or("");
+            match action {
+                RoleAction::Create => {
+                    if created.is_empty() {
+                        writeln!(out, "Roles exist already: {list}; permissions granted.")?
+                    } else {
+                        writeln!(
+                            out,
+                            "Roles created: {}; permissions granted to roles: {list}.",
+                            created.join(", ")
+                        )?
+                    }
+                }
+                RoleAction::Grant if target.is_some() => {
+                    writeln!(out, "Roles granted to {to}: {list}.")?
+                }
+                RoleAction::Grant => writeln!(out, "Permissions granted to roles: {list}.")?,
+                RoleAction::Revoke if target.is_some() => {
+                    writeln!(out, "Roles revoked from {to}: {list}.")?
+                }
+                RoleAction::Revoke => writeln!(out, "Permissions revoked from roles: {list}.")?,
+                RoleAction::Drop => writeln!(out, "Roles dropped: {list}.")?,
+                RoleAction::CreateLogin => writeln!(out, "Login role '{to}' created.")?,
+                RoleAction::DropLogin => writeln!(out, "Login role '{to}' dropped.")?,
+                _ => {}
+            }
+        }
+        RoleReport::Names { role, names, .. } => {
+            if names.is_empty() {
+                if let Some(r) = role {
+                    eprintln!("No login members found for role '{r}'.");
+                }
+            }
+            for n in names {
+                writeln!(out, "  {n}")?;
+            }
+        }
+        RoleReport::Inventory(inv) => inventory_text(&mut out, inv)?,
+    }
+    Ok(EXIT_OK)
+}
+
+/// pum 1.x's `role list` (marks without colours).
+fn inventory_text(out: &mut dyn Write, inv: &module::roles::Inventory) -> io::Result<()> {
+    let mark = |ok: bool| if ok { "✓" } else { "✗" };
+    let access = |s: &module::roles::SchemaAccess| {
+        let mut a = Vec::new();
+        if s.read {
+            a.push("read");
+        }
+        if s.write {
+            a.push("write");
+        }
+        if a.is_empty() {
+            "none".to_string()
+        } else {
+            a.join(", ")
+        }
+    };
+    for r in &inv.configured {
+        let ok = r.schemas.iter().all(|s| s.satisfied());
+        let mut badges = Vec::new();
+        if !r.suffix.is_empty() {
+            badges.push("[suffixed]");
+        }
+        if r.login {
+            badges.push("[login]");
+        }
+        if r.superuser {
+            badges.push("[superuser]");
+        }
+        let b = if badges.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", badges.join(" "))
+        };
+        writeln!(out, "  {} {}{b}", mark(ok), r.name)?;
+        if !r.member_of.is_empty() {
+            writeln!(out, "      member of: {}", r.member_of.join(", "))?;
+        }
+        for s in &r.schemas {
+            if s.satisfied() {
+                writeln!(out, "      {} {}  ({})", mark(true), s.schema, access(s))?;
+            } else {
+                writeln!(
+                    out,
+                    "      {} {}  (expected: {}, actual: {})",
+                    mark(false),
+                    s.schema,
+                    s.expected.as_deref().unwrap_or("none"),
+                    access(s)
+                )?;
+            }
+        }
+    }
+    if !inv.missing.is_empty() {
+        writeln!(out)?;
+        for m in &inv.missing {
+            writeln!(out, "  {} {m}  (missing)", mark(false))?;
+        }
+    }
+    let others = |out: &mut dyn Write, list: &[module::roles::RoleStatus], arrow: &str| {
+        for r in list {
+            let schemas: Vec<&str> = r.schemas.iter().map(|s| s.schema.as_str()).collect();
+            let mut badges = String::new();
+            if r.login {
+                badges.push_str(" [login]");
+            }
+            if r.superuser {
+                badges.push_str(" [superuser]");
+            }
+            writeln!(
+                out,
+                "    {arrow} {}{badges}  ({})",
+                r.name,
+                schemas.join(", ")
+            )?;
+            if arrow == "→" {
+                writeln!(out, "      member of: {}", r.member_of.join(", "))?;
+            }
+        }
+        Ok::<(), io::Error>(())
+    };
+    if !inv.grantees.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "  Grantee roles (members of configured roles):")?;
+        others(out, &inv.grantees, "→")?;
+    }
+    if !inv.others.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "  Other roles with schema access:")?;
+        others(out, &inv.others, "?")?;
+    }
+    if !inv.other_logins.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "  Other login roles (no schema access):")?;
+        for n in &inv.other_logins {
+            writeln!(out, "    - {n}")?;
+        }
+    }
+    Ok(())
 }

@@ -1,6 +1,9 @@
 //! Compatibility with Python pum 1.x (the format of the TEKSI data models):
 //! a module installed by one tool is upgraded by the other, with the same
-//! `pum_migrations` rows and the same schema; and pum 1.9.2's own readers
+//! `pum_migrations` rows, the same schema and the same roles, memberships
+//! and privileges; `app`, `uninstall`, `role` and demo data run by either
+//! tool after an install by the other leave what pum 1.x leaves, and `role
+//! list` prints what it prints; and pum 1.9.2's own readers
 //! (its SQL splitting and `{name}` formatting, its `.pum.yaml` model) agree
 //! with ours on many inputs.
 //!
@@ -96,8 +99,9 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The example module as `m/`, plus an application-only release and a
-/// boolean parameter without default (null for both tools).
-fn module(db: &Db) {
+/// boolean parameter without default (null for both tools); its roles
+/// are named after `roles` (see [`Roles`]).
+fn module(db: &Db, roles: &Roles) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/pum1-module");
     copy_dir(&src, &db.path().join("m"));
     db.write("m/changelogs/1.2.0/APP_ONLY_RELEASE", "");
@@ -107,8 +111,78 @@ fn module(db: &Db) {
         &yaml.replace(
             "parameters:\n",
             "parameters:\n  - name: audit\n    type: boolean\n  - name: ratio\n    type: decimal\n    default: 1\n",
-        ),
+        )
+        .replace("waternet_viewer", &roles.name("viewer"))
+        .replace("waternet_user", &roles.name("user")),
     );
+}
+
+/// The example's roles for one test (roles are cluster-wide: each test
+/// has its own, shared by its databases so that their privileges compare
+/// alike). Declared before the test's databases, it is dropped after
+/// them, and drops the roles (and their DB-specific variants).
+struct Roles(String);
+
+impl Roles {
+    fn new(test: &str) -> Roles {
+        Roles(format!("{test}_{}", std::process::id()))
+    }
+
+    fn name(&self, short: &str) -> String {
+        format!("{}_{short}", self.0)
+    }
+}
+
+impl Drop for Roles {
+    fn drop(&mut self) {
+        let conninfo = match common::cluster().lock() {
+            Ok(s) => s.conninfo("postgres"),
+            Err(_) => return,
+        };
+        let target = pum_core::pg::ConnTarget::parse(&conninfo).unwrap();
+        let Ok(mut c) = pum_core::pg::Conn::connect(&target, "pum-tests") else {
+            return;
+        };
+        let like = format!("{}\\_%", self.0.replace('_', "\\_"));
+        let Ok(rows) = c.query(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY length(rolname) DESC",
+            &[Some(&like)],
+        ) else {
+            return;
+        };
+        for r in rows.rows.into_iter().filter_map(|r| r[0].clone()) {
+            let _ = c.execute(&format!(
+                "DROP ROLE IF EXISTS {}",
+                pum_core::pg::quote_ident(&r)
+            ));
+        }
+    }
+}
+
+/// The roles' attributes, memberships and privileges on every object of
+/// the module's schemas (ACL items sorted), one line each.
+fn privileges(db: &Db, roles: &Roles) -> Vec<String> {
+    let like = format!("{}\\_%", roles.0.replace('_', "\\_"));
+    db.rows(&format!(
+        "WITH r AS (SELECT oid, rolname FROM pg_roles WHERE rolname LIKE '{like}'), \
+         acl(kind, name, acl) AS ( \
+           SELECT 'schema', nspname::text, nspacl FROM pg_namespace WHERE nspname LIKE 'wn\\_%' \
+           UNION ALL SELECT 'rel', n.nspname || '.' || c.relname, c.relacl FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'wn\\_%' \
+           UNION ALL SELECT 'proc', n.nspname || '.' || p.proname, p.proacl FROM pg_proc p \
+             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname LIKE 'wn\\_%' \
+           UNION ALL SELECT 'default ' || d.defaclobjtype::text, coalesce(n.nspname, '-'), d.defaclacl \
+             FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace) \
+         SELECT 'role ' || rolname || ' ' || (SELECT rolsuper::text || rolinherit::text || \
+           rolcreaterole::text || rolcreatedb::text || rolcanlogin::text FROM pg_roles p \
+           WHERE p.oid = r.oid) || ' ' || coalesce(shobj_description(oid, 'pg_authid'), '-') FROM r \
+         UNION ALL SELECT 'member ' || m.rolname || ' of ' || g.rolname FROM pg_auth_members a \
+           JOIN r m ON m.oid = a.member JOIN r g ON g.oid = a.roleid \
+         UNION ALL SELECT kind || ' ' || name || ' ' || coalesce((SELECT string_agg(i::text, ',' \
+           ORDER BY i::text) FROM unnest(acl) i WHERE i::text LIKE '%{like}%'), '') \
+           FROM acl \
+         ORDER BY 1"
+    ))
 }
 
 /// Every column both tools must write alike (the pum of each row by its
@@ -147,9 +221,9 @@ fn step(db: &Db, exe: &Path, tool: Tool, args: &[&str]) {
 
 /// Installs 1.0.0 with one tool, upgrades with the other (with a changed
 /// app_only parameter and a decimal given on the command line).
-fn install_upgrade(exe: &Path, name: &str, first: Tool, second: Tool) -> Db {
+fn install_upgrade(exe: &Path, name: &str, roles: &Roles, first: Tool, second: Tool) -> Db {
     let db = Db::new(name);
-    module(&db);
+    module(&db, roles);
     step(
         &db,
         exe,
@@ -169,7 +243,18 @@ fn install_upgrade(exe: &Path, name: &str, first: Tool, second: Tool) -> Db {
 #[test]
 fn a_module_moves_between_the_tools_in_both_directions() {
     let Some(exe) = python_pum() else { return };
-    let reference = install_upgrade(&exe, "pum1_ref", Tool::Python, Tool::Python);
+    let roles = Roles::new("pum1_moves");
+    let reference = install_upgrade(&exe, "pum1_ref", &roles, Tool::Python, Tool::Python);
+    let grants = privileges(&reference, &roles);
+    assert_has(
+        &grants.join("\n"),
+        &[
+            &format!("member {} of {}", roles.name("user"), roles.name("viewer")),
+            &format!("rel wn_od.node {}=arwdDxt", roles.name("user")),
+            &format!("default r wn_od {}=arwdDxt", roles.name("user")),
+            &format!("schema wn_app {}=U/postgres", roles.name("viewer")),
+        ],
+    );
     let rows = reference.rows(ROWS);
     assert_eq!(rows.len(), 3, "{rows:#?}");
     assert_eq!(
@@ -183,11 +268,17 @@ fn a_module_moves_between_the_tools_in_both_directions() {
         ("pum1_ours_py", Tool::Ours, Tool::Python),
         ("pum1_ours", Tool::Ours, Tool::Ours),
     ] {
-        let db = install_upgrade(&exe, name, first, second);
+        let db = install_upgrade(&exe, name, &roles, first, second);
         assert_eq!(
             db.rows(ROWS),
             rows,
             "{name}: rows differ from pum 1.x's own"
+        );
+        // The same roles, memberships and privileges (default ones too).
+        assert_eq!(
+            privileges(&db, &roles),
+            grants,
+            "{name}: privileges differ from pum 1.x's own"
         );
         assert_eq!(
             db.column("SELECT label FROM wn_app.vw_pipe"),
@@ -212,8 +303,9 @@ fn a_module_moves_between_the_tools_in_both_directions() {
 #[test]
 fn pum_1_upgrades_a_table_we_brought_from_version_2() {
     let Some(exe) = python_pum() else { return };
+    let roles = Roles::new("pum1_tablev2");
     let db = Db::new("pum1_tablev2");
-    module(&db);
+    module(&db, &roles);
     // Installed by an older pum 1.x: table version 2, no pum_version.
     step(
         &db,
@@ -241,6 +333,181 @@ fn pum_1_upgrades_a_table_we_brought_from_version_2() {
         db.scalar("SELECT max(version) FROM wn_sys.pum_migrations"),
         "1.2.0"
     );
+}
+
+/// What `app`, `uninstall`, `role` and demo data leave, whichever tool
+/// ran them, after an install by either: the same privileges, roles and
+/// data as pum 1.x's own.
+#[test]
+fn app_uninstall_roles_and_demo_data_match_pum_1() {
+    let Some(exe) = python_pum() else { return };
+    let roles = Roles::new("pum1_app");
+    let run = |first: Tool, second: Tool, name: &str| -> (Vec<String>, Vec<String>, Vec<String>) {
+        let db = Db::new(name);
+        module(&db, &roles);
+        step(
+            &db,
+            &exe,
+            first,
+            &["install", "-d", "small_town", "-p", "SRID", "2057"],
+        );
+        let data = db.rows("SELECT name, srid FROM wn_od.node ORDER BY id");
+        assert_eq!(data.len(), 3, "{name}");
+        // The other tool rebuilds the application: grants again.
+        step(
+            &db,
+            &exe,
+            second,
+            &["app", "recreate", "-p", "SRID", "2057", "-p", "lang", "fr"],
+        );
+        assert_eq!(
+            db.scalar("SELECT DISTINCT label FROM wn_app.vw_pipe"),
+            "conduite"
+        );
+        // DB-specific roles by the other tool.
+        step(&db, &exe, second, &["role", "create", "--suffix", "sion"]);
+        let grants = privileges(&db, &roles);
+        // The first tool revokes what the second granted to the suffixed roles.
+        step(
+            &db,
+            &exe,
+            first,
+            &[
+                "role",
+                "revoke",
+                "--suffix",
+                "sion",
+                "--roles",
+                &roles.name("user"),
+            ],
+        );
+        let revoked = privileges(&db, &roles);
+        step(&db, &exe, second, &["role", "drop", "--suffix", "sion"]);
+        // The other tool uninstalls: nothing of the module stays.
+        step(&db, &exe, second, &["uninstall", "--force"]);
+        assert_eq!(
+            db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'wn\\_%'"),
+            "0",
+            "{name}"
+        );
+        // The first installs again: the roles exist, they are granted.
+        step(&db, &exe, first, &["install"]);
+        assert_eq!(
+            db.scalar(&format!(
+                "SELECT has_table_privilege('{}', 'wn_app.vw_pipe', 'SELECT')",
+                roles.name("viewer")
+            )),
+            "t"
+        );
+        (data, grants, revoked)
+    };
+    let reference = run(Tool::Python, Tool::Python, "pum1_app_ref");
+    assert_has(
+        &reference.1.join("\n"),
+        &[
+            &format!(
+                "member {}_sion of {}_sion",
+                roles.name("user"),
+                roles.name("viewer")
+            ),
+            &format!(
+                "role {}_sion falsetruefalsefalsefalse Edits the network. (specific to sion)",
+                roles.name("user")
+            ),
+        ],
+    );
+    assert_ne!(reference.1, reference.2);
+    for (first, second, name) in [
+        (Tool::Python, Tool::Ours, "pum1_app_py_ours"),
+        (Tool::Ours, Tool::Python, "pum1_app_ours_py"),
+        (Tool::Ours, Tool::Ours, "pum1_app_ours"),
+    ] {
+        let got = run(first, second, name);
+        assert_eq!(got.0, reference.0, "{name}: demo data");
+        assert_eq!(
+            got.1, reference.1,
+            "{name}: privileges after app recreate and role create"
+        );
+        assert_eq!(got.2, reference.2, "{name}: privileges after role revoke");
+    }
+}
+
+/// `role list`, `role members` and `role login-roles` print what pum
+/// 1.x prints (its colours aside), configured, suffixed, grantee and
+/// other roles alike.
+#[test]
+fn role_listings_read_as_pum_1s() {
+    let Some(exe) = python_pum() else { return };
+    let roles = Roles::new("pum1_list");
+    let db = Db::new("pum1_list");
+    module(&db, &roles);
+    let (viewer, login, other) = (
+        roles.name("viewer"),
+        roles.name("login"),
+        roles.name("other"),
+    );
+    step(&db, &exe, Tool::Ours, &["install"]);
+    step(&db, &exe, Tool::Ours, &["role", "create", "--suffix", "x"]);
+    step(
+        &db,
+        &exe,
+        Tool::Ours,
+        &["role", "create-login", "--name", &login],
+    );
+    step(
+        &db,
+        &exe,
+        Tool::Ours,
+        &["role", "grant", "--to", &login, "--roles", &viewer],
+    );
+    db.exec(&format!(
+        "CREATE ROLE \"{other}\"; GRANT USAGE ON SCHEMA wn_od TO \"{other}\"; \
+         REVOKE SELECT ON wn_app.vw_pipe FROM \"{viewer}_x\", \"{viewer}\""
+    ));
+    let strip = |t: String| -> String {
+        let mut out = String::new();
+        let mut chars = t.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for d in chars.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    for args in [
+        vec!["role", "list"],
+        vec!["role", "members", "--roles", viewer.as_str()],
+        vec!["role", "login-roles"],
+    ] {
+        let mut all = vec!["-p", db.name.as_str(), "-d", "m"];
+        all.extend_from_slice(&args);
+        let theirs = strip(py(&db, &exe, &all).stdout());
+        let ours = db.run(&all);
+        ours.ok();
+        assert_eq!(ours.stdout(), theirs, "{args:?}");
+        if args[1] == "list" {
+            assert_has(
+                &theirs,
+                &[
+                    // The generic role beside DB-specific ones expects nothing.
+                    &format!("✓ {viewer}\n      ✓ wn_od  (read)\n      ✓ wn_app  (none)"),
+                    &format!("✗ {viewer}_x  [suffixed]"),
+                    "✗ wn_app  (expected: read, actual: none)",
+                    &format!("→ {login} [login]"),
+                    &format!("? {other}  (wn_app, wn_od)"),
+                ],
+            );
+        }
+    }
+    db.exec(&format!(
+        "DROP OWNED BY \"{other}\"; DROP ROLE \"{other}\"; DROP ROLE \"{login}\""
+    ));
 }
 
 /// A tiny deterministic generator (no dependency).

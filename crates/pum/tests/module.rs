@@ -1,8 +1,9 @@
 //! pum 1.x modules (`.pum.yaml`, changelogs, `pum_migrations`) run by our
 //! pum against real clusters: install then upgrade of the example module,
 //! one transaction per run, the refusals, bad `.pum.yaml` inputs each named
-//! clearly, older table versions, baseline, and pum 0.x command lines left
-//! alone.
+//! clearly, older table versions, baseline, roles and grants, the `role`
+//! actions, `uninstall`, `app create|drop|recreate`, demo data, and pum
+//! 0.x command lines left alone.
 
 mod common;
 
@@ -10,10 +11,62 @@ use std::path::Path;
 
 use common::{assert_has, Db};
 
-/// Copies `examples/pum1-module` into the test's directory as `m/`.
-fn example(db: &Db) {
+/// Copies `examples/pum1-module` into the test's directory as `m/`, its
+/// roles renamed after the database (roles are cluster-wide: each test
+/// has its own); the guard drops them when the test ends.
+fn example(db: &Db) -> Roles {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/pum1-module");
     copy_dir(&src, &db.path().join("m"));
+    let yaml = std::fs::read_to_string(db.path().join("m/.pum.yaml")).unwrap();
+    db.write(
+        "m/.pum.yaml",
+        &yaml
+            .replace("waternet_viewer", &format!("{}_viewer", db.name))
+            .replace("waternet_user", &format!("{}_user", db.name)),
+    );
+    Roles::of(db, &["viewer", "user"])
+}
+
+/// Drops the test's roles (`DB_suffix`, and the DB-specific variants
+/// `DB_suffix_*`) and what they hold in the test database when dropped
+/// (before the database: declare it after the `Db`).
+struct Roles {
+    conninfo: String,
+    prefix: String,
+}
+
+impl Roles {
+    fn of(db: &Db, _names: &[&str]) -> Roles {
+        Roles {
+            conninfo: db.conninfo.clone(),
+            prefix: db.name.clone(),
+        }
+    }
+
+    /// The full name of the example's role `short` (`viewer`, `user`).
+    fn name(&self, short: &str) -> String {
+        format!("{}_{short}", self.prefix)
+    }
+}
+
+impl Drop for Roles {
+    fn drop(&mut self) {
+        let target = pum_core::pg::ConnTarget::parse(&self.conninfo).unwrap();
+        let Ok(mut c) = pum_core::pg::Conn::connect(&target, "pum-tests") else {
+            return;
+        };
+        let like = format!("{}\\_%", self.prefix.replace('_', "\\_"));
+        let Ok(rows) = c.query(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY length(rolname) DESC",
+            &[Some(&like)],
+        ) else {
+            return;
+        };
+        for r in rows.rows.into_iter().filter_map(|r| r[0].clone()) {
+            let q = pum_core::pg::quote_ident(&r);
+            let _ = c.execute(&format!("DROP OWNED BY {q}; DROP ROLE IF EXISTS {q}"));
+        }
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -44,7 +97,7 @@ const ROWS: &str =
 #[test]
 fn example_module_installs_then_upgrades() {
     let db = Db::new("mod_example");
-    example(&db);
+    let _roles = example(&db);
     let p = db.name.as_str();
     // Nothing installed: info shows both versions pending.
     let r = db.run(&["-p", p, "-d", "m", "info", "--exit-code"]);
@@ -400,28 +453,30 @@ fn bad_module_inputs_are_each_named() {
     // Python hooks run (tests/module_hooks.rs); without an interpreter
     // that starts, nothing does.
     assert_has(&err, &["/nonexistent/python-for-pum"]);
-    let roles = "pum: {module: m}\nroles:\n  - name: viewer\n    permissions: [{type: read, schemas: [public]}]\n";
+    // A role inheriting an undefined one, a demo data set that is not
+    // defined, a module without uninstall hooks: each named.
+    let roles = "pum: {module: m}\nroles:\n  - name: viewer\n    inherit: reader\n    permissions: [{type: read, schemas: [public]}]\n";
     let err = refused(&db, roles, &one, &["install"]);
     assert_has(
         &err,
-        &["defines roles (viewer)", "--skip-roles --skip-grant"],
+        &["roles[0] (viewer) inherits reader, which is not defined before it"],
     );
     let err = refused(&db, "pum: {module: m}\n", &one, &["uninstall", "--force"]);
-    assert_has(
-        &err,
-        &["pum uninstall on a pum 1.x module is not supported by this pum yet"],
-    );
+    assert_has(&err, &["No uninstall hooks defined in the configuration"]);
     let err = refused(&db, "pum: {module: m}\n", &one, &["install", "-d", "demo"]);
     assert_has(
         &err,
-        &["--demo-data demo: loading demo data is not supported"],
+        &[
+            "--demo-data demo: Demo data 'demo' not found in the configuration",
+            "the module defines no `demo_data:`",
+        ],
     );
     // None of it touched the database.
     assert_eq!(
         db.scalar("SELECT count(*) FROM pg_class WHERE relname = 'pum_migrations'"),
         "0"
     );
-    // Skipped, the Python hook and the roles are no obstacle.
+    // Skipped, the Python hook is no obstacle.
     let _ = std::fs::remove_dir_all(db.path().join("m"));
     module(
         &db,
@@ -605,7 +660,7 @@ fn baseline_records_a_version_without_running_anything() {
 #[test]
 fn command_lines_are_told_apart() {
     let db = Db::new("mod_argv");
-    example(&db);
+    let _roles = example(&db);
     // pum 0.x's spelling on a module directory: told how to write it.
     let r = db.run(&["upgrade", "-p", &db.name, "-t", "a.b", "-d", "m"]);
     r.expect_code(2);
@@ -637,4 +692,660 @@ fn command_lines_are_told_apart() {
         &r.stdout(),
         &["--skip-create-app", "-p, --parameter <NAME> <VALUE>"],
     );
+}
+
+/// `has_*_privilege` of a role, as "t"/"f".
+fn can(db: &Db, what: &str, role: &str, object: &str, privilege: &str) -> String {
+    db.scalar(&format!(
+        "SELECT has_{what}_privilege('{role}', '{object}', '{privilege}')"
+    ))
+}
+
+#[test]
+fn install_creates_the_roles_and_grants_their_permissions() {
+    let db = Db::new("mod_roles");
+    let roles = example(&db);
+    let (viewer, user) = (roles.name("viewer"), roles.name("user"));
+    let p = db.name.as_str();
+    let r = db.run(&["-p", p, "-d", "m", "install"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[
+            &format!("Roles created: {viewer}, {user}."),
+            &format!("Permissions granted to roles: {viewer}, {user}."),
+        ],
+    );
+    // Created as pum 1.x creates them, with their description.
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT rolsuper::text || rolinherit::text || rolcreatedb::text || rolcanlogin::text \
+             || ' ' || shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = '{user}'"
+        )),
+        "falsetruefalsefalse Edits the network."
+    );
+    // The user inherits the viewer.
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT r.rolname FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid \
+             JOIN pg_roles m ON m.oid = a.member WHERE m.rolname = '{user}'"
+        )),
+        viewer
+    );
+    // read: usage and select on both schemas; write: everything on wn_od.
+    assert_eq!(can(&db, "schema", &viewer, "wn_app", "USAGE"), "t");
+    assert_eq!(can(&db, "schema", &viewer, "wn_od", "CREATE"), "f");
+    assert_eq!(can(&db, "table", &viewer, "wn_od.node", "SELECT"), "t");
+    assert_eq!(can(&db, "table", &viewer, "wn_app.vw_pipe", "SELECT"), "t");
+    assert_eq!(can(&db, "table", &viewer, "wn_od.node", "INSERT"), "f");
+    assert_eq!(can(&db, "schema", &user, "wn_od", "CREATE"), "t");
+    assert_eq!(can(&db, "table", &user, "wn_od.valve", "DELETE"), "t");
+    assert_eq!(
+        can(&db, "sequence", &user, "wn_od.node_id_seq", "UPDATE"),
+        "t"
+    );
+    // Default privileges: a table created later is readable by the viewer.
+    db.exec("CREATE TABLE wn_od.later (id int)");
+    assert_eq!(can(&db, "table", &viewer, "wn_od.later", "SELECT"), "t");
+    // The application's schema is recreated by the hooks: `app recreate`
+    // grants again, `--skip-grant` does not.
+    let r = db.run(&["-p", p, "-d", "m", "app", "recreate", "--skip-grant"]);
+    r.ok();
+    assert_has(&r.stdout(), &["app recreate: 2 hook(s) of waternet ran"]);
+    assert_eq!(can(&db, "schema", &viewer, "wn_app", "USAGE"), "f");
+    db.run(&["-p", p, "-d", "m", "app", "recreate"]).ok();
+    assert_eq!(can(&db, "table", &viewer, "wn_app.vw_pipe", "SELECT"), "t");
+    // An upgrade grants again, and asserts a revoked membership.
+    db.exec(&format!(
+        "REVOKE \"{viewer}\" FROM \"{user}\"; REVOKE ALL ON SCHEMA wn_app FROM \"{viewer}\""
+    ));
+    let r = db.run(&["-p", p, "-d", "m", "upgrade"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[&format!("Permissions granted to roles: {viewer}, {user}.")],
+    );
+    assert_eq!(can(&db, "schema", &viewer, "wn_app", "USAGE"), "t");
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT pg_has_role('{user}', '{viewer}', 'MEMBER')"
+        )),
+        "t"
+    );
+}
+
+#[test]
+fn skip_roles_and_skip_grant_follow_pum_1() {
+    let db = Db::new("mod_skiproles");
+    let roles = example(&db);
+    let (viewer, user) = (roles.name("viewer"), roles.name("user"));
+    let p = db.name.as_str();
+    let exists = |r: &str| {
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname = '{r}'"
+        ))
+    };
+    // Both skipped: no role.
+    db.run(&[
+        "-p",
+        p,
+        "-d",
+        "m",
+        "install",
+        "--skip-roles",
+        "--skip-grant",
+    ])
+    .ok();
+    assert_eq!(exists(&viewer), "0");
+    // An upgrade with --skip-grant creates none either.
+    db.run(&["-p", p, "-d", "m", "upgrade", "--skip-grant"])
+        .ok();
+    assert_eq!(exists(&viewer), "0");
+    db.exec("DROP SCHEMA wn_sys, wn_od, wn_app CASCADE");
+    // --skip-roles alone: pum 1.x still creates the roles to grant them.
+    db.run(&["-p", p, "-d", "m", "install", "--skip-roles"])
+        .ok();
+    assert_eq!(exists(&user), "1");
+    assert_eq!(can(&db, "schema", &viewer, "wn_od", "USAGE"), "t");
+    db.exec("DROP SCHEMA wn_sys, wn_od, wn_app CASCADE");
+    db.exec(&format!(
+        "DROP ROLE \"{user}\"; DROP OWNED BY \"{viewer}\"; DROP ROLE \"{viewer}\""
+    ));
+    // --skip-grant alone: created, nothing granted.
+    let r = db.run(&["-p", p, "-d", "m", "install", "--skip-grant"]);
+    r.ok();
+    assert!(
+        !r.stdout().contains("Permissions granted"),
+        "{}",
+        r.stdout()
+    );
+    assert_eq!(exists(&user), "1");
+    assert_eq!(can(&db, "schema", &viewer, "wn_od", "USAGE"), "f");
+}
+
+#[test]
+fn role_configuration_errors_and_missing_schemas() {
+    let db = Db::new("mod_rolebad");
+    let r1 = format!("{}_a", db.name);
+    let r2 = format!("{}_b", db.name);
+    let _roles = Roles::of(&db, &[]);
+    // A role inheriting one defined after it: refused before anything.
+    module(
+        &db,
+        "m",
+        &format!(
+            "pum: {{module: m}}\nroles:\n  - {{name: {r2}, inherit: {r1}, permissions: [{{type: write, schemas: [s]}}]}}\n  - {{name: {r1}, permissions: [{{type: read, schemas: [s]}}]}}\n"
+        ),
+        &[("changelogs/1.0.0/a.sql", "CREATE SCHEMA s;")],
+    );
+    let r = db.run(&["-p", &db.name, "-d", "m", "install"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            &format!("roles[0] ({r2}) inherits {r1}, which is not defined before it"),
+            "Nothing was changed",
+        ],
+    );
+    assert_eq!(
+        db.scalar("SELECT to_regclass('public.pum_migrations') IS NULL"),
+        "t"
+    );
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname IN ('{r1}', '{r2}')"
+        )),
+        "0"
+    );
+    // The roles are created in the install's transaction: a failing
+    // changelog leaves none.
+    module(
+        &db,
+        "f",
+        &format!(
+            "pum: {{module: f}}\nroles:\n  - {{name: {r1}, permissions: [{{type: read, schemas: [s]}}]}}\n"
+        ),
+        &[
+            ("changelogs/1.0.0/a.sql", "CREATE SCHEMA s;"),
+            ("changelogs/1.1.0/a.sql", "SELECT 1/0;"),
+        ],
+    );
+    let r = db.run(&["-p", &db.name, "-d", "f", "install"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["division by zero", "everything was rolled back"],
+    );
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname = '{r1}'"
+        )),
+        "0"
+    );
+    // A permission on a schema that does not exist: skipped with pum 1.x's warning.
+    module(
+        &db,
+        "n",
+        &format!(
+            "pum: {{module: n}}\nroles:\n  - {{name: {r1}, permissions: [{{type: read, schemas: [s, nope]}}]}}\n"
+        ),
+        &[("changelogs/1.0.0/a.sql", "CREATE SCHEMA s; CREATE TABLE s.t (i int);")],
+    );
+    let r = db.run(&["-p", &db.name, "-d", "n", "install"]);
+    r.ok();
+    assert_has(
+        &r.stderr(),
+        &[&format!(
+            "Schema nope does not exist; skipping grant of read permission to role {r1}."
+        )],
+    );
+    assert_eq!(can(&db, "table", &r1, "s.t", "SELECT"), "t");
+    // A failing grant (the role was dropped behind pum's back) rolls back the hooks too.
+    db.exec(&format!("DROP OWNED BY \"{r1}\"; DROP ROLE \"{r1}\""));
+    db.write("n/app.sql", "CREATE TABLE s.app (i int);");
+    let yaml = std::fs::read_to_string(db.path().join("n/.pum.yaml")).unwrap();
+    db.write(
+        "n/.pum.yaml",
+        &format!("{yaml}application:\n  create:\n    - file: app.sql\n"),
+    );
+    let r = db.run(&["-p", &db.name, "-d", "n", "app", "create"]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["does not exist"]);
+    assert_eq!(db.scalar("SELECT to_regclass('s.app') IS NULL"), "t");
+}
+
+#[test]
+fn role_commands() {
+    let db = Db::new("mod_rolecmd");
+    let roles = example(&db);
+    let (viewer, user) = (roles.name("viewer"), roles.name("user"));
+    let login = roles.name("login");
+    let p = db.name.as_str();
+    let role = |args: &[&str]| {
+        let mut all = vec!["-p", p, "-d", "m", "role"];
+        all.extend_from_slice(args);
+        db.run(&all)
+    };
+    db.run(&[
+        "-p",
+        p,
+        "-d",
+        "m",
+        "install",
+        "--skip-roles",
+        "--skip-grant",
+    ])
+    .ok();
+    // list before: both missing.
+    let r = role(&["list"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[
+            &format!("✗ {viewer}  (missing)"),
+            &format!("✗ {user}  (missing)"),
+        ],
+    );
+    // create: the roles and their permissions.
+    let r = role(&["create"]);
+    r.ok();
+    assert_has(&r.stdout(), &[&format!("Roles created: {viewer}, {user}")]);
+    assert_eq!(can(&db, "table", &user, "wn_od.node", "INSERT"), "t");
+    let r = role(&["list"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[
+            &format!("✓ {viewer}\n"),
+            "✓ wn_od  (read)",
+            &format!("member of: {viewer}"),
+            "✓ wn_od  (read, write)",
+        ],
+    );
+    // DB-specific roles: created with the permissions, inheriting each other.
+    let r = role(&["create", "--suffix", "lausanne"]);
+    r.ok();
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT pg_has_role('{user}_lausanne', '{viewer}_lausanne', 'MEMBER')"
+        )),
+        "t"
+    );
+    assert_eq!(
+        can(
+            &db,
+            "table",
+            &format!("{viewer}_lausanne"),
+            "wn_od.node",
+            "SELECT"
+        ),
+        "t"
+    );
+    assert_has(
+        &role(&["list"]).stdout(),
+        &[&format!("{viewer}_lausanne  [suffixed]")],
+    );
+    // Login roles and membership.
+    role(&["create-login", "--name", &login]).ok();
+    assert_has(&role(&["login-roles"]).stdout(), &[&format!("  {login}\n")]);
+    let r = role(&["grant", "--to", &login, "--roles", &viewer]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[&format!("Roles granted to {login}: {viewer}.")],
+    );
+    assert_eq!(
+        role(&["members", "--roles", &viewer]).stdout(),
+        format!("  {login}\n")
+    );
+    assert_has(
+        &role(&["list"]).stdout(),
+        &[
+            "Grantee roles (members of configured roles):",
+            &format!("→ {login} [login]"),
+        ],
+    );
+    role(&["revoke", "--from", &login, "--roles", &viewer]).ok();
+    let r = role(&["members", "--roles", &viewer]);
+    r.ok();
+    assert_has(
+        &r.stderr(),
+        &[&format!("No login members found for role '{viewer}'.")],
+    );
+    role(&["drop-login", "--name", &login]).ok();
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname = '{login}'"
+        )),
+        "0"
+    );
+    // revoke: permissions and memberships go.
+    role(&["revoke", "--roles", &user]).ok();
+    assert_eq!(can(&db, "table", &user, "wn_od.node", "INSERT"), "f");
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT pg_has_role('{user}', '{viewer}', 'MEMBER')"
+        )),
+        "f"
+    );
+    // grant: back again (the membership is create's).
+    role(&["grant", "--roles", &user]).ok();
+    assert_eq!(can(&db, "table", &user, "wn_od.node", "INSERT"), "t");
+    // Errors, each named, nothing changed.
+    let r = role(&["grant", "--roles", "nope"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[&format!(
+            "Unknown role(s): nope. Configured roles: {viewer}, {user}"
+        )],
+    );
+    let r = role(&["members"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["--roles with exactly one role name is required for the 'members' action."],
+    );
+    let r = role(&["create-login"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["--name is required for the 'create-login' action."],
+    );
+    let r = role(&["frobnicate"]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["invalid value 'frobnicate'"]);
+    // A role owning an object cannot be dropped without --force: the
+    // whole drop rolls back.
+    db.exec(&format!(
+        "CREATE TABLE wn_od.owned (i int); ALTER TABLE wn_od.owned OWNER TO \"{user}\""
+    ));
+    let r = role(&["drop"]);
+    r.expect_code(2);
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname IN ('{viewer}', '{user}')"
+        )),
+        "2"
+    );
+    assert_eq!(can(&db, "table", &viewer, "wn_od.node", "SELECT"), "t");
+    let r = role(&["drop", "--force"]);
+    r.ok();
+    assert_has(&r.stdout(), &[&format!("Roles dropped: {viewer}, {user}.")]);
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname IN ('{viewer}', '{user}')"
+        )),
+        "0"
+    );
+    assert_eq!(
+        db.scalar("SELECT tableowner FROM pg_tables WHERE tablename = 'owned'"),
+        "postgres"
+    );
+    // Only the suffixed ones with --suffix.
+    role(&["drop", "--suffix", "lausanne"]).ok();
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname LIKE '{viewer}_lausanne'"
+        )),
+        "0"
+    );
+}
+
+#[test]
+fn uninstall_runs_the_uninstall_hooks_in_one_transaction() {
+    let db = Db::new("mod_uninstall");
+    let _roles = example(&db);
+    let p = db.name.as_str();
+    db.run(&["-p", p, "-d", "m", "install"]).ok();
+    // No confirmation possible: refused, nothing changed.
+    let r = db.run(&["-p", p, "-d", "m", "uninstall"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["This will execute uninstall hooks", "give --force"],
+    );
+    assert_eq!(
+        db.scalar("SELECT to_regclass('wn_sys.pum_migrations') IS NOT NULL"),
+        "t"
+    );
+    // Answered no: cancelled.
+    let run_with = |answer: &str| {
+        use std::io::Write;
+        let mut child = db
+            .pum()
+            .args(["-p", p, "-d", "m", "uninstall"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        common::Run(child.wait_with_output().unwrap())
+    };
+    let r = run_with("no\n");
+    r.ok();
+    assert_has(&r.stderr(), &["Uninstall cancelled."]);
+    assert_eq!(
+        db.scalar("SELECT to_regclass('wn_od.node') IS NOT NULL"),
+        "t"
+    );
+    // A failing hook rolls back the ones before it.
+    let sql = std::fs::read_to_string(db.path().join("m/uninstall.sql")).unwrap();
+    db.write("m/uninstall.sql", &format!("{sql}SELECT 1/0;\n"));
+    let r = db.run(&["-p", p, "-d", "m", "uninstall", "--force"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            "m/uninstall.sql",
+            "division by zero",
+            "everything was rolled back",
+        ],
+    );
+    assert_eq!(
+        db.scalar("SELECT to_regclass('wn_od.node') IS NOT NULL"),
+        "t"
+    );
+    db.write("m/uninstall.sql", &sql);
+    // Answered yes: the hooks drop everything, pum_migrations included.
+    let r = run_with("y\n");
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[
+            "uninstall: 1 hook(s) of waternet ran",
+            "Uninstall completed successfully.",
+        ],
+    );
+    assert_eq!(
+        db.scalar(
+            "SELECT count(*) FROM pg_namespace WHERE nspname IN ('wn_od', 'wn_app', 'wn_sys')"
+        ),
+        "0"
+    );
+    // A module without uninstall hooks: pum 1.x's error.
+    module(
+        &db,
+        "n",
+        "pum: {module: n}\n",
+        &[("changelogs/1.0.0/a.sql", "SELECT 1;")],
+    );
+    let r = db.run(&["-p", p, "-d", "n", "uninstall", "--force"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["No uninstall hooks defined in the configuration. Add 'uninstall' section"],
+    );
+}
+
+#[test]
+fn app_runs_the_hooks_alone() {
+    let db = Db::new("mod_app");
+    let roles = example(&db);
+    let viewer = roles.name("viewer");
+    let p = db.name.as_str();
+    db.run(&["-p", p, "-d", "m", "install", "-p", "lang", "de"])
+        .ok();
+    let rows = db.rows(ROWS);
+    // drop: the application goes, nothing else; no grant, no row.
+    let r = db.run(&["-p", p, "-d", "m", "app", "drop"]);
+    r.ok();
+    assert_has(&r.stdout(), &["app drop: 1 hook(s) of waternet ran"]);
+    assert_eq!(db.scalar("SELECT to_regnamespace('wn_app') IS NULL"), "t");
+    // create: with an app_only parameter, granted again.
+    let r = db.run(&["-p", p, "-d", "m", "app", "create", "-p", "lang", "fr"]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &["app create: 1 hook(s)", "Permissions granted to roles"],
+    );
+    assert_eq!(
+        db.scalar("SELECT label FROM wn_app.vw_pipe UNION ALL SELECT 'conduite' LIMIT 1"),
+        "conduite"
+    );
+    assert_eq!(can(&db, "schema", &viewer, "wn_app", "USAGE"), "t");
+    assert_eq!(db.rows(ROWS), rows);
+    // JSON: the hooks that ran and the roles granted.
+    let r = db.run(&["-p", p, "-d", "m", "app", "recreate", "--format", "json"]);
+    r.ok();
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(doc["command"], "app recreate");
+    assert_eq!(doc["ran"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["ran"][0]["step"]["kind"], "drop-hook");
+    assert_eq!(doc["granted"][0], viewer.as_str());
+    let r = db.run(&["-p", p, "-d", "m", "role", "list", "--format", "json"]);
+    r.ok();
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(doc["configured"][0]["name"], viewer.as_str());
+    assert_eq!(doc["configured"][0]["schemas"][1]["read"], true);
+    // A standard parameter that differs from the recorded one: refused.
+    let r = db.run(&["-p", p, "-d", "m", "app", "recreate", "-p", "SRID", "4326"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            "parameter SRID is 4326 here but was 2056",
+            "Nothing was changed",
+        ],
+    );
+    assert_eq!(
+        db.scalar("SELECT to_regnamespace('wn_app') IS NOT NULL"),
+        "t"
+    );
+    // Unknown parameter, unknown action.
+    let r = db.run(&["-p", p, "-d", "m", "app", "create", "-p", "nope", "1"]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["nope"]);
+    db.run(&["-p", p, "-d", "m", "app", "rebuild"])
+        .expect_code(2);
+    // A failing create hook after the drop hook: both rolled back.
+    db.write(
+        "m/app/create_views.sql",
+        "CREATE SCHEMA wn_app; SELECT 1/0;",
+    );
+    let r = db.run(&["-p", p, "-d", "m", "app", "recreate"]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["create_views.sql", "division by zero"]);
+    assert_eq!(
+        db.scalar("SELECT to_regclass('wn_app.vw_pipe') IS NOT NULL"),
+        "t"
+    );
+    // Python hooks: refused before anything runs.
+    db.write("m/app/py_hook.py", "");
+    let yaml = std::fs::read_to_string(db.path().join("m/.pum.yaml")).unwrap();
+    db.write(
+        "m/.pum.yaml",
+        &yaml.replace(
+            "    - file: app/create_views.sql",
+            "    - file: app/py_hook.py",
+        ),
+    );
+    let r = db.run(&["-p", p, "-d", "m", "app", "recreate"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["Python hooks (application.create[0]) are not supported by this pum yet"],
+    );
+    assert_eq!(
+        db.scalar("SELECT to_regclass('wn_app.vw_pipe') IS NOT NULL"),
+        "t"
+    );
+}
+
+#[test]
+fn install_loads_demo_data() {
+    let db = Db::new("mod_demo");
+    let _roles = example(&db);
+    let p = db.name.as_str();
+    // An unknown name: refused before anything runs.
+    let r = db.run(&["-p", p, "-d", "m", "install", "--demo-data", "big_city"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            "Demo data 'big_city' not found in the configuration",
+            "its demo data sets are small_town",
+            "Nothing was changed",
+        ],
+    );
+    assert_eq!(db.scalar("SELECT to_regnamespace('wn_sys') IS NULL"), "t");
+    // A failing demo file: the install stays, the demo data is rolled back.
+    let good = std::fs::read_to_string(db.path().join("m/demo_data/small_town.sql")).unwrap();
+    db.write(
+        "m/demo_data/small_town.sql",
+        &format!("{good}INSERT INTO wn_od.nope VALUES (1);\n"),
+    );
+    let r = db.run(&["-p", p, "-d", "m", "install", "-d", "small_town"]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["small_town.sql", "wn_od.nope", "waternet 1.1.0 is installed and committed; only the demo data small_town was rolled back"]);
+    assert_eq!(db.rows(ROWS).len(), 2);
+    assert_eq!(db.scalar("SELECT count(*) FROM wn_od.node"), "0");
+    assert_eq!(
+        db.scalar("SELECT to_regclass('wn_app.vw_pipe') IS NOT NULL"),
+        "t"
+    );
+    db.exec("DROP SCHEMA wn_sys, wn_od, wn_app CASCADE");
+    // The demo data, with the parameters, then the hooks again.
+    db.write("m/demo_data/small_town.sql", &good);
+    let r = db.run(&[
+        "-p",
+        p,
+        "-d",
+        "m",
+        "install",
+        "--demo-data",
+        "small_town",
+        "-p",
+        "SRID",
+        "2057",
+    ]);
+    r.ok();
+    assert_has(
+        &r.stdout(),
+        &[
+            "Installed waternet",
+            "Demo data 'small_town' installed successfully.",
+        ],
+    );
+    assert_eq!(
+        db.scalar("SELECT count(*) || ' ' || min(srid) FROM wn_od.node"),
+        "3 2057"
+    );
+    assert_eq!(db.scalar("SELECT count(*) FROM wn_app.vw_pipe"), "2");
+    // A demo file that is missing is named before anything runs.
+    db.exec("DROP SCHEMA wn_sys, wn_od, wn_app CASCADE");
+    std::fs::remove_file(db.path().join("m/demo_data/small_town.sql")).unwrap();
+    let r = db.run(&["-p", p, "-d", "m", "install", "--demo-data", "small_town"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &["small_town.sql: a file of the demo data small_town does not exist"],
+    );
+    assert_eq!(db.scalar("SELECT to_regnamespace('wn_sys') IS NULL"), "t");
 }

@@ -800,3 +800,53 @@ fn two_installs_with_python_hooks_do_not_interleave() {
     );
     assert_eq!(db.scalar("SELECT one FROM hk_app.v"), "1");
 }
+
+#[test]
+fn roles_with_python_hooks_are_refused_until_skipped() {
+    let Some(py) = venv_python() else { return };
+    let db = Db::new("hook_roles");
+    hooked_module(&db, VIEWS_PY);
+    let role = format!("hk_viewer_{}", std::process::id());
+    let yaml = format!(
+        "{YAML}roles:\n  - name: {role}\n    description: reads\n    permissions:\n      - type: read\n        schemas: [hk_od]\n"
+    );
+    db.write("m/.pum.yaml", &yaml);
+    let p = db.name.as_str();
+    let r = run_py(&db, &py, &["-p", p, "-d", "m", "install"]);
+    r.expect_code(2);
+    assert_has(
+        &r.stderr(),
+        &[
+            "the module has Python hooks and roles",
+            &role,
+            "--skip-roles --skip-grant",
+            "role create",
+        ],
+    );
+    assert_untouched(&db);
+    // Skipped, the install runs with its hook; the roles come afterwards.
+    run_py(
+        &db,
+        &py,
+        &[
+            "-p",
+            p,
+            "-d",
+            "m",
+            "install",
+            "--skip-roles",
+            "--skip-grant",
+        ],
+    )
+    .ok();
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_catalog.pg_views WHERE viewname = 'vw_pipe'"),
+        "1"
+    );
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"
+        )),
+        "0"
+    );
+}

@@ -276,6 +276,7 @@ pub(crate) fn run_in_session(
                 error,
                 rolled_back: ran.len(),
                 stopped_in: stopped.map(|i| (steps[i].clone(), left)),
+                kept: None,
             })
         }
     }

@@ -13,18 +13,26 @@
 //!
 //! [`ops`] holds the commands: `info`, `install`, `upgrade`, `baseline`;
 //! [`hooks`] runs Python hooks, and [`session`] is where a run's SQL goes.
+//! [`app`](mod@app) `app`, `uninstall`, `role` and demo data; [`roles`] the
+//! roles and grants, with pum 1.9.2's SQL.
 
+pub mod app;
 pub mod changelog;
 pub mod config;
 pub mod hooks;
 pub mod ops;
 pub mod params;
 pub mod pep440;
+pub mod roles;
 pub mod session;
 pub mod sql;
 pub mod table;
 pub mod yaml;
 
+pub use app::{
+    app, role, uninstall, AppAction, AppOptions, HooksReport, RoleAction, RoleOptions, RoleReport,
+    UninstallOptions,
+};
 pub use ops::{
     baseline, info, install, upgrade, BaselineOptions, BaselineReport, InfoOptions, InstallOptions,
     Location, Module, ModuleFailure, ModuleInfo, RunModuleOptions, RunReport, UpgradeOptions,

@@ -8,9 +8,19 @@
 //! - [`upgrade`]: a database where the module is installed;
 //! - [`baseline`]: records a version without running anything.
 //!
+//! - [`app`](super::app::app): the create/drop hooks alone (`app create|drop|recreate`);
+//! - [`uninstall`](super::app::uninstall): the `uninstall` hooks;
+//! - [`role`](super::app::role): the module's roles ([`super::roles`]).
+//!
+//! Install creates the module's roles (before the drop hooks) and grants
+//! their permissions (after the create hooks) in its one transaction, as
+//! pum 1.9.2 does; upgrade asserts the roles and grants after the create
+//! hooks. `install --demo-data NAME` loads the demo data in a second
+//! transaction once the install is committed (pum 1.9.2 commits the
+//! install first too).
+//!
 //! A run with Python hooks goes through the Python worker's connection
-//! ([`super::hooks`]). Not supported yet, and refused before anything runs
-//! with a message naming what needs it: roles and grants, demo data.
+//! ([`super::hooks`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -113,6 +123,16 @@ pub enum StepKind {
         /// Where it is declared.
         origin: String,
     },
+    /// An `uninstall` hook.
+    UninstallHook {
+        /// Where it is declared.
+        origin: String,
+    },
+    /// A file of a demo data set.
+    DemoData {
+        /// The set's name.
+        name: String,
+    },
 }
 
 /// One script of an install or upgrade, its SQL ready (comments removed,
@@ -133,7 +153,7 @@ pub struct Step {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub python: bool,
     #[serde(skip)]
-    pieces: Vec<Piece>,
+    pub(crate) pieces: Vec<Piece>,
 }
 
 impl Step {
@@ -157,6 +177,8 @@ impl Script for Step {
                 format!("application-only release {version} (nothing to run)")
             }
             StepKind::CreateHook { origin } => format!("create hook {origin}{py}"),
+            StepKind::UninstallHook { origin } => format!("uninstall hook {origin}{py}"),
+            StepKind::DemoData { name } => format!("demo data {name}"),
         }
     }
 
@@ -175,15 +197,15 @@ impl Script for Step {
 }
 
 /// Parameters as SQL literals for `{name}`, and which may not be used.
-struct Literals<'a> {
-    params: &'a Parameters,
-    config: &'a Config,
+pub(crate) struct Literals<'a> {
+    pub(crate) params: &'a Parameters,
+    pub(crate) config: &'a Config,
     /// Changelogs may not use `app_only` parameters.
-    changelog: bool,
+    pub(crate) changelog: bool,
 }
 
 impl Literals<'_> {
-    fn lookup(&self, name: &str) -> Lookup {
+    pub(crate) fn lookup(&self, name: &str) -> Lookup {
         let Some(def) = self.config.parameter(name) else {
             return Lookup::Unknown;
         };
@@ -203,7 +225,10 @@ impl Literals<'_> {
 }
 
 /// The statements of a pum 1.x SQL file, parameters filled in.
-fn file_pieces(path: &str, lit: &Literals<'_>) -> std::result::Result<Vec<Piece>, String> {
+pub(crate) fn file_pieces(
+    path: &str,
+    lit: &Literals<'_>,
+) -> std::result::Result<Vec<Piece>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("{path}: the file is not valid UTF-8; save it as UTF-8"))?;
@@ -232,9 +257,11 @@ pub struct RunModuleOptions {
     pub skip_drop_app: bool,
     /// `--skip-create-app`.
     pub skip_create_app: bool,
-    /// `--skip-roles` (install; roles are not supported yet).
+    /// `--skip-roles` (install): do not create the roles. As in pum 1.9.2,
+    /// the roles are still created when their permissions are granted
+    /// (without `--skip-grant`).
     pub skip_roles: bool,
-    /// `--skip-grant` (roles are not supported yet).
+    /// `--skip-grant`: do not grant the roles' permissions.
     pub skip_grant: bool,
     /// How long to wait for another pum on the same module.
     pub lock_timeout: Duration,
@@ -267,7 +294,7 @@ pub struct InstallOptions {
     /// `--allow-multiple-modules`: install although another module's
     /// `pum_migrations` is in the database.
     pub allow_multiple_modules: bool,
-    /// `--demo-data NAME` (not supported yet).
+    /// `--demo-data NAME`: load this demo data set once installed.
     pub demo_data: Option<String>,
 }
 
@@ -313,6 +340,14 @@ pub struct RunReport {
     pub beta_testing: bool,
     /// True when the table was brought to version 3 first.
     pub migrated_table: bool,
+    /// The roles created now (the others existed already).
+    pub roles_created: Vec<String>,
+    /// The roles whose permissions were granted.
+    pub granted: Vec<String>,
+    /// The demo data set loaded (`--demo-data`).
+    pub demo_data: Option<String>,
+    /// What did not stop the run (a role's schema that does not exist).
+    pub warnings: Vec<String>,
 }
 
 /// An install or upgrade that stopped: everything ran in one transaction,
@@ -325,6 +360,9 @@ pub struct ModuleFailure {
     pub rolled_back: usize,
     /// The step that was running, and what it leaves.
     pub stopped_in: Option<(Step, Leftover)>,
+    /// What an earlier transaction of the same command committed and
+    /// keeps (the install before its demo data failed), if anything.
+    pub kept: Option<String>,
 }
 
 impl From<Error> for ModuleFailure {
@@ -333,12 +371,13 @@ impl From<Error> for ModuleFailure {
             error,
             rolled_back: 0,
             stopped_in: None,
+            kept: None,
         }
     }
 }
 
 /// The minimum_version check pum 1.x makes before install and upgrade.
-fn check_minimum_version(module: &Module) -> Result<()> {
+pub(crate) fn check_minimum_version(module: &Module) -> Result<()> {
     let Some(min) = &module.config.minimum_version else {
         return Ok(());
     };
@@ -548,42 +587,9 @@ pub(crate) fn hook_step(module: &Module, hook: &config::Hook, params: &Parameter
     })
 }
 
-/// The refusals of what this pum does not support yet.
-fn unsupported(
-    module: &Module,
-    opts: &RunModuleOptions,
-    roles_created: bool,
-    demo: Option<&str>,
-) -> Vec<String> {
-    let mut problems = Vec::new();
-    let roles = &module.config.roles;
-    if !roles.is_empty() && (roles_created || !opts.skip_grant) {
-        let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
-        let flags = if roles_created {
-            "--skip-roles --skip-grant"
-        } else {
-            "--skip-grant"
-        };
-        problems.push(format!(
-            "{}: the module defines roles ({}), and creating roles and granting their permissions \
-             is not supported by this pum yet; run with {flags}, then `pum role create` with \
-             Python pum 1.x",
-            module.yaml.display(),
-            names.join(", ")
-        ));
-    }
-    if let Some(name) = demo {
-        problems.push(format!(
-            "--demo-data {name}: loading demo data is not supported by this pum yet; install \
-             without it, then load it with Python pum 1.x"
-        ));
-    }
-    problems
-}
-
 /// The highest row by version (PEP 440; then the latest), pum 1.x's
 /// "migration details".
-fn last_row(rows: &[MigrationRow]) -> Option<&MigrationRow> {
+pub(crate) fn last_row(rows: &[MigrationRow]) -> Option<&MigrationRow> {
     rows.iter()
         .filter_map(|r| r.parsed_version().map(|v| (v, r)))
         .max_by(|(va, a), (vb, b)| {
@@ -594,19 +600,16 @@ fn last_row(rows: &[MigrationRow]) -> Option<&MigrationRow> {
 }
 
 /// Runs `steps` in one transaction after `setup` (table creation or
-/// migration), with the lock held by the caller: on pum's connection, or,
-/// for a run with Python hooks, all of it on the Python worker's.
-fn run_steps(
+/// migration, role creation), then `finally` (the grants) in the same
+/// transaction, with the lock held by the caller.
+pub(crate) fn run_steps_with<'a>(
     conn: &mut Conn,
     steps: &[Step],
-    writer: &RowWriter,
-    setup: impl FnOnce(&mut dyn Session) -> Result<()>,
-    python: Option<PythonRun<'_>>,
+    history: &dyn runner::History<Step>,
+    setup: impl FnOnce(&mut Conn) -> Result<()>,
+    finally: Option<runner::Finally<'a>>,
     observer: &mut dyn Observer,
 ) -> Result<Vec<StepRun>, ModuleFailure> {
-    if let Some(py) = python {
-        return hooks::run_in_session(py, conn, steps, writer, setup, observer);
-    }
     // The run's one transaction starts here: the runner continues it
     // (Transactions::Single) and commits it after the last step.
     conn.execute("BEGIN").map_err(Error::from)?;
@@ -616,8 +619,9 @@ fn run_steps(
     }
     let refs: Vec<&Step> = steps.iter().collect();
     let vars = Variables::default();
-    let opts = RunOptions::new(Transactions::Single, &vars);
-    match runner::run(conn, &refs, writer, opts, observer) {
+    let mut opts = RunOptions::new(Transactions::Single, &vars);
+    opts.finally = finally;
+    match runner::run(conn, &refs, history, opts, observer) {
         Ok(ran) => Ok(ran
             .into_iter()
             .map(|r| StepRun {
@@ -629,6 +633,7 @@ fn run_steps(
             rolled_back: f.rolled_back.len() + f.committed.len(),
             stopped_in: f.stopped_in.map(|(i, left)| (steps[i].clone(), left)),
             error: f.error,
+            kept: None,
         }),
     }
 }
@@ -657,8 +662,23 @@ fn python_worker(
     Ok(Some(worker))
 }
 
+/// Why a run with Python hooks does not create roles or grant.
+fn python_roles_refusal(module: &Module) -> String {
+    let names: Vec<&str> = module
+        .config
+        .roles
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    format!(
+        "{}: the module has Python hooks and roles ({}); a run with Python hooks goes through          the Python worker's connection, where this pum does not create roles or grant yet. Run          with --skip-roles --skip-grant (install) or --skip-grant (upgrade), then          `pum -p SERVICE -d DIR role create` and `role grant`",
+        module.yaml.display(),
+        names.join(", ")
+    )
+}
+
 /// A signal that ended a lock wait is reported as the signal.
-fn signal_or(error: Error) -> Error {
+pub(crate) fn signal_or(error: Error) -> Error {
     match crate::interrupt::requested() {
         Some(signal) => Error::Interrupted { signal },
         None => error,
@@ -697,16 +717,14 @@ pub fn install(
 ) -> Result<RunReport, ModuleFailure> {
     crate::interrupt::check()?;
     check_minimum_version(module)?;
-    let problems = unsupported(
-        module,
-        &opts.run,
-        !opts.run.skip_roles,
-        opts.demo_data.as_deref(),
-    );
-    if !problems.is_empty() {
-        return Err(Error::Refused { problems }.into());
-    }
+    super::roles::check(&module.config, &module.yaml.to_string_lossy())?;
     let params = Parameters::resolve(&module.config, &opts.run.parameters)?;
+    // The demo data is checked with everything else, before anything runs
+    // (pum 1.9.2 finds an unknown name only after the install).
+    let demo = match &opts.demo_data {
+        Some(name) => Some(super::app::demo_steps(module, &params, name, &opts.run)?),
+        None => None,
+    };
     let all = module.changelogs()?;
     let pending = up_to(&all, opts.run.max_version.as_ref());
     if pending.is_empty() {
@@ -722,6 +740,21 @@ pub fn install(
         .into());
     }
     let (steps, rows) = build_steps(module, &params, &all, &pending, &opts.run)?;
+    // Roles and grants read the catalog as they go; on the Python worker's
+    // connection that is not possible yet.
+    if !module.config.roles.is_empty()
+        && (!opts.run.skip_roles || !opts.run.skip_grant)
+        && hooks::runs_python(
+            &module.config,
+            opts.run.skip_drop_app,
+            opts.run.skip_create_app,
+        )
+    {
+        return Err(Error::Refused {
+            problems: vec![python_roles_refusal(module)],
+        }
+        .into());
+    }
     let mut worker = python_worker(module, &opts.run, &params)?;
     let table = module.table();
     let mut failure = None;
@@ -768,19 +801,93 @@ pub fn install(
                 parameters: params.to_json(),
                 beta_testing: opts.run.beta_testing,
                 migrated_table: false,
+                roles_created: Vec::new(),
+                granted: Vec::new(),
+                demo_data: None,
+                warnings: Vec::new(),
             };
-            let python = worker.as_mut().map(|worker| PythonRun {
-                worker,
-                module,
-                parameters: &params,
+            // pum 1.9.2: `roles or grant` creates the roles (so --skip-roles
+            // alone still creates them), right after the table.
+            let roles = &module.config.roles;
+            let create = !roles.is_empty() && (!opts.run.skip_roles || !opts.run.skip_grant);
+            let grant = !roles.is_empty() && !opts.run.skip_grant;
+            let mut created = Vec::new();
+            let mut granted = Vec::new();
+            let mut warnings = Vec::new();
+            let setup = |c: &mut Conn| {
+                table.create(c)?;
+                if create {
+                    created = super::roles::create_roles(c, roles, None, false, &mut warnings)?;
+                }
+                Ok(())
+            };
+            let mut grant_warnings = Vec::new();
+            let finally: Option<runner::Finally<'_>> = grant.then(|| {
+                Box::new(|c: &mut Conn| {
+                    let all: Vec<&config::Role> = roles.iter().collect();
+                    granted = super::roles::grant_permissions(c, &all, None, &mut grant_warnings)?;
+                    Ok(())
+                }) as runner::Finally<'_>
             });
-            match run_steps(conn, &steps, &writer, |c| table.create(c), python, observer) {
-                Ok(ran) => Ok(RunReport { ran, ..report }),
+            let outcome = match worker.as_mut() {
+                // Python hooks: everything on the worker's connection
+                // (roles were refused for this case before anything ran).
+                Some(worker) => {
+                    drop((setup, finally));
+                    let python = PythonRun {
+                        worker,
+                        module,
+                        parameters: &params,
+                    };
+                    hooks::run_in_session(
+                        python,
+                        conn,
+                        &steps,
+                        &writer,
+                        |c| table.create(c),
+                        observer,
+                    )
+                }
+                None => run_steps_with(conn, &steps, &writer, setup, finally, observer),
+            };
+            warnings.append(&mut grant_warnings);
+            for w in &warnings {
+                observer.event(&crate::event::Event::Warning { message: w });
+            }
+            let mut report = match outcome {
+                Ok(ran) => RunReport {
+                    ran,
+                    roles_created: created,
+                    granted,
+                    warnings,
+                    ..report
+                },
                 Err(f) => {
                     failure = Some(f);
-                    Ok(report)
+                    return Ok(report);
+                }
+            };
+            if let Some(demo) = &demo {
+                match super::app::load_demo(conn, module, demo, grant, observer) {
+                    Ok((ran, mut w)) => {
+                        report.ran.extend(ran);
+                        report.warnings.append(&mut w);
+                        report.demo_data = opts.demo_data.clone();
+                    }
+                    Err(mut f) => {
+                        f.kept = Some(format!(
+                            "{} {} is installed and committed; only the demo data {} was \
+                             rolled back (with the drop and create hooks run for it): the \
+                             module stays as installed, without demo data",
+                            report.module,
+                            report.to.as_deref().unwrap_or(""),
+                            opts.demo_data.as_deref().unwrap_or("")
+                        ));
+                        failure = Some(f);
+                    }
                 }
             }
+            Ok(report)
         },
     );
     match (failure, outcome) {
@@ -830,7 +937,11 @@ fn upgrade_checks(
 }
 
 /// Standard (non-`app_only`) parameters that differ from the stored ones.
-fn parameter_conflicts(module: &Module, last: &MigrationRow, params: &Parameters) -> Vec<String> {
+pub(crate) fn parameter_conflicts(
+    module: &Module,
+    last: &MigrationRow,
+    params: &Parameters,
+) -> Vec<String> {
     let Value::Object(stored) = &last.parameters else {
         return Vec::new();
     };
@@ -900,12 +1011,24 @@ pub fn upgrade(
 ) -> Result<RunReport, ModuleFailure> {
     crate::interrupt::check()?;
     check_minimum_version(module)?;
-    let problems = unsupported(module, &opts.run, false, None);
-    if !problems.is_empty() {
-        return Err(Error::Refused { problems }.into());
-    }
+    super::roles::check(&module.config, &module.yaml.to_string_lossy())?;
     let params = Parameters::resolve(&module.config, &opts.run.parameters)?;
     let all = module.changelogs()?;
+    // Roles and grants read the catalog as they go; on the Python worker's
+    // connection that is not possible yet.
+    if !module.config.roles.is_empty()
+        && !opts.run.skip_grant
+        && hooks::runs_python(
+            &module.config,
+            opts.run.skip_drop_app,
+            opts.run.skip_create_app,
+        )
+    {
+        return Err(Error::Refused {
+            problems: vec![python_roles_refusal(module)],
+        }
+        .into());
+    }
     let mut worker = python_worker(module, &opts.run, &params)?;
     let table = module.table();
     let mut failure = None;
@@ -952,6 +1075,10 @@ pub fn upgrade(
                 parameters: params.to_json(),
                 beta_testing: beta,
                 migrated_table: migrate,
+                roles_created: Vec::new(),
+                granted: Vec::new(),
+                demo_data: None,
+                warnings: Vec::new(),
             };
             let module_name = module.config.module.clone();
             let setup = |c: &mut dyn Session| {
@@ -961,13 +1088,51 @@ pub fn upgrade(
                     Ok(())
                 }
             };
-            let python = worker.as_mut().map(|worker| PythonRun {
-                worker,
-                module,
-                parameters: &params,
+            // pum 1.9.2's upgrade (with grant, the default): after the
+            // create hooks, the roles are asserted, then granted.
+            let roles = &module.config.roles;
+            let grant = !roles.is_empty() && !opts.run.skip_grant;
+            let mut created = Vec::new();
+            let mut granted = Vec::new();
+            let mut warnings = Vec::new();
+            let finally: Option<runner::Finally<'_>> = grant.then(|| {
+                Box::new(|c: &mut Conn| {
+                    created = super::roles::create_roles(c, roles, None, false, &mut warnings)?;
+                    let all: Vec<&config::Role> = roles.iter().collect();
+                    granted = super::roles::grant_permissions(c, &all, None, &mut warnings)?;
+                    Ok(())
+                }) as runner::Finally<'_>
             });
-            match run_steps(conn, &steps, &writer, setup, python, observer) {
-                Ok(ran) => Ok(RunReport { ran, ..report }),
+            let outcome = match worker.as_mut() {
+                Some(worker) => {
+                    drop(finally);
+                    let python = PythonRun {
+                        worker,
+                        module,
+                        parameters: &params,
+                    };
+                    hooks::run_in_session(python, conn, &steps, &writer, setup, observer)
+                }
+                None => run_steps_with(
+                    conn,
+                    &steps,
+                    &writer,
+                    |c: &mut Conn| setup(c),
+                    finally,
+                    observer,
+                ),
+            };
+            for w in &warnings {
+                observer.event(&crate::event::Event::Warning { message: w });
+            }
+            match outcome {
+                Ok(ran) => Ok(RunReport {
+                    ran,
+                    roles_created: created,
+                    granted,
+                    warnings,
+                    ..report
+                }),
                 Err(f) => {
                     failure = Some(f);
                     Ok(report)
@@ -1216,9 +1381,9 @@ pub struct ModuleInfo {
     pub drop_hooks: Vec<HookInfo>,
     /// The create hooks.
     pub create_hooks: Vec<HookInfo>,
-    /// The roles (not created by this pum yet).
+    /// The roles (created by install, granted by install and upgrade).
     pub roles: Vec<String>,
-    /// The demo data sets (not loaded by this pum yet).
+    /// The demo data sets (`install --demo-data NAME`).
     pub demo_data: Vec<String>,
     /// The Python dependencies (for Python hooks).
     pub dependencies: Vec<String>,
@@ -1402,13 +1567,8 @@ pub fn info(conn: &mut Conn, module: &Module, opts: &InfoOptions) -> Result<Modu
                 .into(),
         });
     }
-    if !config.roles.is_empty() {
-        findings.push(Finding {
-            severity: "warning",
-            message: "the module defines roles, not supported by this pum yet: install needs \
-                      --skip-roles --skip-grant, upgrade --skip-grant"
-                .into(),
-        });
+    if let Err(e) = super::roles::check(config, &module.yaml.to_string_lossy()) {
+        error(&mut findings, e.to_string());
     }
     Ok(ModuleInfo {
         module: config.module.clone(),
