@@ -222,6 +222,11 @@ struct UninstallArgs {
     /// Seconds to wait for another pum working on the same module [default: 60].
     #[arg(long, value_name = "SECONDS")]
     lock_timeout: Option<u64>,
+    /// Python interpreter for the module's Python hooks; it needs psycopg 3 and the
+    /// module's dependencies, and the run then goes all through its connection, in one
+    /// transaction [default: python3].
+    #[arg(long, env = "PUM_PYTHON", value_name = "PATH")]
+    python: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -255,6 +260,11 @@ struct AppArgs {
     /// Seconds to wait for another pum working on the same module [default: 60].
     #[arg(long, value_name = "SECONDS")]
     lock_timeout: Option<u64>,
+    /// Python interpreter for the module's Python hooks; it needs psycopg 3 and the
+    /// module's dependencies, and the run then goes all through its connection, in one
+    /// transaction [default: python3].
+    #[arg(long, env = "PUM_PYTHON", value_name = "PATH")]
+    python: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -580,6 +590,7 @@ pub fn dispatch(cli: ModuleCli) -> Result<u8> {
                 &UninstallOptions {
                     parameters: a.params.pairs(),
                     lock_timeout: lock_timeout(a.lock_timeout),
+                    python: interpreter(&a.python, &target),
                 },
                 &mut progress,
             );
@@ -600,6 +611,7 @@ pub fn dispatch(cli: ModuleCli) -> Result<u8> {
                     parameters: a.params.pairs(),
                     skip_grant: a.skip_grant,
                     suffix: a.suffix.clone(),
+                    python: interpreter(&a.python, &target),
                     lock_timeout: lock_timeout(a.lock_timeout),
                 },
                 &mut progress,
@@ -670,11 +682,20 @@ fn run_options(
         skip_roles,
         skip_grant: a.skip_grant,
         lock_timeout: lock_timeout(a.lock_timeout),
-        python: Some(module::hooks::HookInterpreter {
-            interpreter: a.python.clone().unwrap_or_else(|| "python3".into()).into(),
-            target: target.clone(),
-        }),
+        python: interpreter(&a.python, target),
     }
+}
+
+/// The interpreter of a module's Python hooks (`--python`, `PUM_PYTHON`,
+/// else `python3`), connecting to `target`.
+fn interpreter(
+    python: &Option<String>,
+    target: &pum_core::pg::ConnTarget,
+) -> Option<module::hooks::HookInterpreter> {
+    Some(module::hooks::HookInterpreter {
+        interpreter: python.clone().unwrap_or_else(|| "python3".into()).into(),
+        target: target.clone(),
+    })
 }
 
 /// The document `--format json` prints when an install or upgrade fails.

@@ -1256,7 +1256,8 @@ fn app_runs_the_hooks_alone() {
         db.scalar("SELECT to_regclass('wn_app.vw_pipe') IS NOT NULL"),
         "t"
     );
-    // Python hooks: refused before anything runs.
+    // Python hooks with roles to grant: refused before anything runs
+    // (tests/module_hooks.rs runs app with Python hooks).
     db.write("m/app/py_hook.py", "");
     let yaml = std::fs::read_to_string(db.path().join("m/.pum.yaml")).unwrap();
     db.write(
@@ -1270,7 +1271,11 @@ fn app_runs_the_hooks_alone() {
     r.expect_code(2);
     assert_has(
         &r.stderr(),
-        &["Python hooks (application.create[0]) are not supported by this pum yet"],
+        &[
+            "the module has Python hooks and roles",
+            "--skip-grant",
+            "role grant",
+        ],
     );
     assert_eq!(
         db.scalar("SELECT to_regclass('wn_app.vw_pipe') IS NOT NULL"),

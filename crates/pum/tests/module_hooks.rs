@@ -850,3 +850,57 @@ fn roles_with_python_hooks_are_refused_until_skipped() {
         "0"
     );
 }
+
+#[test]
+fn app_and_uninstall_run_python_hooks_in_one_transaction() {
+    let Some(py) = venv_python() else { return };
+    let db = Db::new("hook_app");
+    hooked_module(&db, VIEWS_PY);
+    let p = db.name.as_str();
+    run_py(&db, &py, &["-p", p, "-d", "m", "install"]).ok();
+    db.exec("CREATE TABLE hk_app.marker (x int)");
+    // recreate: the drop hook drops hk_app (and the marker), the create
+    // hooks make it again, the Python one its view.
+    let r = run_py(&db, &py, &["-p", p, "-d", "m", "app", "recreate"]);
+    r.ok();
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_catalog.pg_views WHERE viewname = 'vw_pipe'"),
+        "1"
+    );
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'marker'"),
+        "0"
+    );
+    // A failing Python hook: the drop hook's work is rolled back too.
+    db.exec("CREATE TABLE hk_app.marker (x int)");
+    db.write(
+        "m/app/views.py",
+        "from pum import HookBase\n\
+         class Hook(HookBase):\n\
+         \x20   def run_hook(self, connection, SRID):\n\
+         \x20       raise RuntimeError('no views today')\n",
+    );
+    let r = run_py(&db, &py, &["-p", p, "-d", "m", "app", "recreate"]);
+    r.expect_code(2);
+    assert_has(&r.stderr(), &["no views today"]);
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'marker'"),
+        "1",
+        "the drop hook's work was rolled back"
+    );
+    // uninstall with a Python hook.
+    let yaml = format!("{YAML}uninstall:\n  - file: app/uninstall.py\n");
+    db.write("m/.pum.yaml", &yaml);
+    db.write("m/app/views.py", VIEWS_PY);
+    db.write(
+        "m/app/uninstall.py",
+        "from pum import HookBase\n\
+         class Hook(HookBase):\n\
+         \x20   def run_hook(self, connection, SRID):\n\
+         \x20       self.execute('DROP SCHEMA hk_app CASCADE')\n\
+         \x20       self.execute('DROP SCHEMA hk_od CASCADE')\n\
+         \x20       self.execute('DROP SCHEMA hk_sys CASCADE')\n",
+    );
+    run_py(&db, &py, &["-p", p, "-d", "m", "uninstall", "--force"]).ok();
+    assert_untouched(&db);
+}

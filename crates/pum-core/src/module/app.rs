@@ -19,12 +19,14 @@ use std::time::Duration;
 
 use super::changelog::py_path;
 use super::config::{Hook, HookSource, Role};
+use super::hooks::{self, HookInterpreter, PythonRun};
 use super::ops::{
     self, Literals, Module, ModuleFailure, RunModuleOptions, Step, StepKind, StepRun,
 };
 use super::params::Parameters;
 use super::roles::{self, Inventory, Warnings};
 use super::sql;
+use super::table::RowWriter;
 use crate::apply::runner::{Finally, NoHistory};
 use crate::error::{Error, Result};
 use crate::event::{Event, Observer};
@@ -32,23 +34,24 @@ use crate::history::{self, DEFAULT_LOCK_TIMEOUT};
 use crate::pg::Conn;
 use crate::script::Piece;
 
-/// The refusal of a Python hook, which this pum cannot run yet: `path` is
-/// the file, `origin` where it is declared, `skip` how to run without it.
+/// The refusal of a Python hook around demo data, which this pum does not
+/// run there yet: `path` is the file, `origin` where it is declared, `skip`
+/// how to run without it.
 pub(crate) fn python_hook_refusal(path: &str, origin: &str, skip: &str) -> String {
     format!(
-        "{path}: Python hooks ({origin}) are not supported by this pum yet; {skip}, or use Python \
-         pum 1.x for this module"
+        "{path}: Python hooks ({origin}) do not run around demo data in this pum yet; {skip}, or \
+         load the demo data with Python pum 1.x"
     )
 }
 
-/// The steps of `hooks` (SQL files and SQL code), every problem added to
-/// `problems`.
+/// The steps of `hooks` (SQL files and SQL code; Python files too unless
+/// `skip` says how to do without them), every problem added to `problems`.
 fn hook_steps(
     module: &Module,
     hooks: &[Hook],
     kind: fn(String) -> StepKind,
     lit: &Literals<'_>,
-    skip: &str,
+    skip: Option<&str>,
     problems: &mut Vec<String>,
 ) -> Vec<Step> {
     let mut out = Vec::new();
@@ -78,7 +81,17 @@ fn hook_steps(
                     ));
                     continue;
                 } else if f.ends_with(".py") {
-                    problems.push(python_hook_refusal(&path, &h.origin, skip));
+                    match skip {
+                        Some(skip) => problems.push(python_hook_refusal(&path, &h.origin, skip)),
+                        None => out.push(Step {
+                            kind: kind(h.origin.clone()),
+                            path: PathBuf::from(&path),
+                            statements: 0,
+                            row: None,
+                            python: true,
+                            pieces: Vec::new(),
+                        }),
+                    }
                     continue;
                 } else if !f.ends_with(".sql") {
                     problems.push(format!(
@@ -168,7 +181,7 @@ pub fn demo_steps(
             &config.drop_hooks,
             drop_kind,
             &lit,
-            "give --skip-drop-app",
+            Some("give --skip-drop-app"),
             &mut problems,
         ));
     }
@@ -201,7 +214,7 @@ pub fn demo_steps(
             &config.create_hooks,
             create_kind,
             &lit,
-            "give --skip-create-app",
+            Some("give --skip-create-app"),
             &mut problems,
         ));
     }
@@ -286,6 +299,8 @@ pub struct AppOptions {
     pub suffix: Option<String>,
     /// How long to wait for another pum on the same module.
     pub lock_timeout: Duration,
+    /// The interpreter of Python hooks (`None`: `python3`).
+    pub python: Option<HookInterpreter>,
 }
 
 impl Default for AppOptions {
@@ -296,6 +311,7 @@ impl Default for AppOptions {
             skip_grant: false,
             suffix: None,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            python: None,
         }
     }
 }
@@ -341,7 +357,7 @@ pub fn app(
             &config.drop_hooks,
             drop_kind,
             &lit,
-            "run the SQL hooks only with Python pum 1.x",
+            None,
             &mut problems,
         ));
     }
@@ -351,7 +367,7 @@ pub fn app(
             &config.create_hooks,
             create_kind,
             &lit,
-            "run the SQL hooks only with Python pum 1.x",
+            None,
             &mut problems,
         ));
     }
@@ -360,6 +376,13 @@ pub fn app(
     }
     let grant = creates && !opts.skip_grant && !config.roles.is_empty();
     let command = format!("app {}", opts.action.name());
+    let mut ran_hooks: Vec<&Hook> = Vec::new();
+    if opts.action != AppAction::Create {
+        ran_hooks.extend(&config.drop_hooks);
+    }
+    if creates {
+        ran_hooks.extend(&config.create_hooks);
+    }
     run_hooks(
         conn,
         module,
@@ -370,6 +393,9 @@ pub fn app(
             grant,
             suffix: opts.suffix.as_deref(),
             lock_timeout: opts.lock_timeout,
+            parameters: &params,
+            hooks: ran_hooks,
+            python: opts.python.as_ref(),
         },
         observer,
     )
@@ -381,6 +407,12 @@ struct RunHooks<'a> {
     grant: bool,
     suffix: Option<&'a str>,
     lock_timeout: Duration,
+    /// The hooks' parameters.
+    parameters: &'a Parameters,
+    /// The hooks run, for loading the Python ones first.
+    hooks: Vec<&'a Hook>,
+    /// The interpreter of Python hooks.
+    python: Option<&'a HookInterpreter>,
 }
 
 fn run_hooks(
@@ -392,6 +424,27 @@ fn run_hooks(
 ) -> Result<HooksReport, ModuleFailure> {
     let table = module.table();
     let roles = &module.config.roles;
+    // Python hooks: the run goes through the Python worker's connection,
+    // started and its hooks loaded before anything runs.
+    let mut worker = None;
+    if steps.iter().any(|s| s.python) {
+        if how.grant {
+            let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+            return Err(Error::Refused {
+                problems: vec![format!(
+                    "{}: the module has Python hooks and roles ({}); a run with Python hooks goes \
+                     through the Python worker's connection, where this pum does not grant yet. \
+                     Give --skip-grant, then run `pum -p SERVICE -d DIR role grant`",
+                    module.yaml.display(),
+                    names.join(", ")
+                )],
+            }
+            .into());
+        }
+        let mut w = hooks::start_worker(module, how.python)?;
+        hooks::load_hooks(&mut w, module, &how.hooks, how.parameters)?;
+        worker = Some(w);
+    }
     let mut failure = None;
     let outcome = history::with_lock(
         conn,
@@ -416,8 +469,26 @@ fn run_hooks(
             let finally = how
                 .grant
                 .then(|| grant_after(roles, how.suffix, &mut granted, &mut warnings));
-            let outcome =
-                ops::run_steps_with(conn, steps, &NoHistory, |_| Ok(()), finally, observer);
+            let outcome = match worker.as_mut() {
+                Some(worker) => {
+                    drop(finally);
+                    // Hooks write no pum_migrations row.
+                    let writer = RowWriter {
+                        table: table.clone(),
+                        module: module.config.module.clone(),
+                        parameters: how.parameters.to_json(),
+                        beta_testing: false,
+                        rows: Vec::new(),
+                    };
+                    let python = PythonRun {
+                        worker,
+                        module,
+                        parameters: how.parameters,
+                    };
+                    hooks::run_in_session(python, conn, steps, &writer, |_| Ok(()), observer)
+                }
+                None => ops::run_steps_with(conn, steps, &NoHistory, |_| Ok(()), finally, observer),
+            };
             for w in &warnings {
                 observer.event(&Event::Warning { message: w });
             }
@@ -451,6 +522,8 @@ pub struct UninstallOptions {
     pub parameters: Vec<(String, String)>,
     /// How long to wait for another pum on the same module.
     pub lock_timeout: Duration,
+    /// The interpreter of Python hooks (`None`: `python3`).
+    pub python: Option<HookInterpreter>,
 }
 
 impl Default for UninstallOptions {
@@ -458,6 +531,7 @@ impl Default for UninstallOptions {
         UninstallOptions {
             parameters: Vec::new(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            python: None,
         }
     }
 }
@@ -489,7 +563,7 @@ pub fn uninstall(
         &config.uninstall,
         uninstall_kind,
         &lit,
-        "uninstall with Python pum 1.x",
+        None,
         &mut problems,
     );
     if !problems.is_empty() {
@@ -505,6 +579,9 @@ pub fn uninstall(
             grant: false,
             suffix: None,
             lock_timeout: opts.lock_timeout,
+            parameters: &params,
+            hooks: config.uninstall.iter().collect(),
+            python: opts.python.as_ref(),
         },
         observer,
     )
