@@ -802,53 +802,51 @@ fn two_installs_with_python_hooks_do_not_interleave() {
 }
 
 #[test]
-fn roles_with_python_hooks_are_refused_until_skipped() {
+fn roles_and_grants_share_the_transaction_of_a_run_with_python_hooks() {
     let Some(py) = venv_python() else { return };
     let db = Db::new("hook_roles");
     hooked_module(&db, VIEWS_PY);
     let role = format!("hk_viewer_{}", std::process::id());
     let yaml = format!(
-        "{YAML}roles:\n  - name: {role}\n    description: reads\n    permissions:\n      - type: read\n        schemas: [hk_od]\n"
+        "{YAML}roles:\n  - name: {role}\n    description: reads it's data\n    permissions:\n      - type: read\n        schemas: [hk_od, hk_app, no_such_schema]\n"
     );
     db.write("m/.pum.yaml", &yaml);
     let p = db.name.as_str();
-    let r = run_py(&db, &py, &["-p", p, "-d", "m", "install"]);
-    r.expect_code(2);
-    assert_has(
-        &r.stderr(),
-        &[
-            "the module has Python hooks and roles",
-            &role,
-            "--skip-roles --skip-grant",
-            "role create",
-        ],
-    );
+    let drop_role = || {
+        let _ = db
+            .conn()
+            .execute(&format!("DROP OWNED BY {role}; DROP ROLE IF EXISTS {role}"));
+    };
+    // A failing hook: the role goes with everything else.
+    db.write("m/app/views.py", "from pum import HookBase\nclass Hook(HookBase):\n    def run_hook(self, connection, SRID):\n        raise RuntimeError('stop')\n");
+    run_py(&db, &py, &["-p", p, "-d", "m", "install"]).expect_code(2);
     assert_untouched(&db);
-    // Skipped, the install runs with its hook; the roles come afterwards.
-    run_py(
-        &db,
-        &py,
-        &[
-            "-p",
-            p,
-            "-d",
-            "m",
-            "install",
-            "--skip-roles",
-            "--skip-grant",
-        ],
-    )
-    .ok();
-    assert_eq!(
-        db.scalar("SELECT count(*) FROM pg_catalog.pg_views WHERE viewname = 'vw_pipe'"),
-        "1"
-    );
     assert_eq!(
         db.scalar(&format!(
             "SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"
         )),
-        "0"
+        "0",
+        "the role was rolled back with the install"
     );
+    // The good hook: role created (with its comment) before the changelogs,
+    // granted after the create hooks, on the schemas the same transaction
+    // made; the missing schema is a notice.
+    db.write("m/app/views.py", VIEWS_PY);
+    let r = run_py(&db, &py, &["-p", p, "-d", "m", "install"]);
+    r.ok();
+    assert_has(
+        &r.all(),
+        &["Schema no_such_schema does not exist; skipping grant of read permission"],
+    );
+    let checks = db.rows(&format!(
+        "SELECT has_schema_privilege('{role}', 'hk_od', 'USAGE'), \
+                has_table_privilege('{role}', 'hk_od.pipe', 'SELECT'), \
+                has_table_privilege('{role}', 'hk_app.vw_pipe', 'SELECT'), \
+                has_table_privilege('{role}', 'hk_od.pipe', 'INSERT'), \
+                shobj_description((SELECT oid FROM pg_roles WHERE rolname = '{role}'), 'pg_authid')"
+    ));
+    drop_role();
+    assert_eq!(checks, ["t|t|t|f|reads it's data"]);
 }
 
 #[test]

@@ -428,19 +428,6 @@ fn run_hooks(
     // started and its hooks loaded before anything runs.
     let mut worker = None;
     if steps.iter().any(|s| s.python) {
-        if how.grant {
-            let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
-            return Err(Error::Refused {
-                problems: vec![format!(
-                    "{}: the module has Python hooks and roles ({}); a run with Python hooks goes \
-                     through the Python worker's connection, where this pum does not grant yet. \
-                     Give --skip-grant, then run `pum -p SERVICE -d DIR role grant`",
-                    module.yaml.display(),
-                    names.join(", ")
-                )],
-            }
-            .into());
-        }
         let mut w = hooks::start_worker(module, how.python)?;
         hooks::load_hooks(&mut w, module, &how.hooks, how.parameters)?;
         worker = Some(w);
@@ -472,6 +459,19 @@ fn run_hooks(
             let outcome = match worker.as_mut() {
                 Some(worker) => {
                     drop(finally);
+                    let mut run = steps.to_vec();
+                    if how.grant {
+                        let all: Vec<&Role> = roles.iter().collect();
+                        run.push(ops::roles_step(
+                            module,
+                            "grant",
+                            roles::grant_permissions_sql(&all, how.suffix),
+                        ));
+                        granted = roles
+                            .iter()
+                            .map(|r| roles::role_name(&r.name, how.suffix))
+                            .collect();
+                    }
                     // Hooks write no pum_migrations row.
                     let writer = RowWriter {
                         table: table.clone(),
@@ -485,7 +485,7 @@ fn run_hooks(
                         module,
                         parameters: how.parameters,
                     };
-                    hooks::run_in_session(python, conn, steps, &writer, |_| Ok(()), observer)
+                    hooks::run_in_session(python, conn, &run, &writer, |_| Ok(()), observer)
                 }
                 None => ops::run_steps_with(conn, steps, &NoHistory, |_| Ok(()), finally, observer),
             };

@@ -133,6 +133,12 @@ pub enum StepKind {
         /// The set's name.
         name: String,
     },
+    /// The roles' creation or grants, on a run through the Python worker's
+    /// connection (where they are statements that decide on the server).
+    Roles {
+        /// `create` or `grant`.
+        what: String,
+    },
 }
 
 /// One script of an install or upgrade, its SQL ready (comments removed,
@@ -179,6 +185,7 @@ impl Script for Step {
             StepKind::CreateHook { origin } => format!("create hook {origin}{py}"),
             StepKind::UninstallHook { origin } => format!("uninstall hook {origin}{py}"),
             StepKind::DemoData { name } => format!("demo data {name}"),
+            StepKind::Roles { what } => format!("roles: {what}"),
         }
     }
 
@@ -662,19 +669,29 @@ fn python_worker(
     Ok(Some(worker))
 }
 
-/// Why a run with Python hooks does not create roles or grant.
-fn python_roles_refusal(module: &Module) -> String {
-    let names: Vec<&str> = module
-        .config
-        .roles
+/// The roles' statements as a step of a run on the Python worker's
+/// connection (errors name the `.pum.yaml`, where the roles are).
+pub(crate) fn roles_step(module: &Module, what: &str, statements: Vec<String>) -> Step {
+    Step {
+        kind: StepKind::Roles { what: what.into() },
+        path: module.yaml.clone(),
+        statements: statements.len(),
+        row: None,
+        python: false,
+        pieces: statements
+            .into_iter()
+            .map(|sql| Piece::Statement { sql, line: 1 })
+            .collect(),
+    }
+}
+
+/// The module's roles that do not exist yet (what a run creates).
+fn missing_roles(conn: &mut Conn, roles: &[config::Role]) -> Vec<String> {
+    roles
         .iter()
-        .map(|r| r.name.as_str())
-        .collect();
-    format!(
-        "{}: the module has Python hooks and roles ({}); a run with Python hooks goes through          the Python worker's connection, where this pum does not create roles or grant yet. Run          with --skip-roles --skip-grant (install) or --skip-grant (upgrade), then          `pum -p SERVICE -d DIR role create` and `role grant`",
-        module.yaml.display(),
-        names.join(", ")
-    )
+        .filter(|r| matches!(super::roles::exists(conn, &r.name), Ok(false)))
+        .map(|r| r.name.clone())
+        .collect()
 }
 
 /// A signal that ended a lock wait is reported as the signal.
@@ -740,21 +757,6 @@ pub fn install(
         .into());
     }
     let (steps, rows) = build_steps(module, &params, &all, &pending, &opts.run)?;
-    // Roles and grants read the catalog as they go; on the Python worker's
-    // connection that is not possible yet.
-    if !module.config.roles.is_empty()
-        && (!opts.run.skip_roles || !opts.run.skip_grant)
-        && hooks::runs_python(
-            &module.config,
-            opts.run.skip_drop_app,
-            opts.run.skip_create_app,
-        )
-    {
-        return Err(Error::Refused {
-            problems: vec![python_roles_refusal(module)],
-        }
-        .into());
-    }
     let mut worker = python_worker(module, &opts.run, &params)?;
     let table = module.table();
     let mut failure = None;
@@ -834,19 +836,35 @@ pub fn install(
                 // (roles were refused for this case before anything ran).
                 Some(worker) => {
                     drop((setup, finally));
+                    // The roles as statements that decide on the server: on
+                    // this connection the catalog cannot be read as the
+                    // transaction sees it.
+                    let role_sql = if create {
+                        created = missing_roles(conn, roles);
+                        super::roles::create_roles_sql(roles, None, false)
+                    } else {
+                        Vec::new()
+                    };
+                    let mut run = steps.clone();
+                    if grant {
+                        let all: Vec<&config::Role> = roles.iter().collect();
+                        run.push(roles_step(
+                            module,
+                            "grant",
+                            super::roles::grant_permissions_sql(&all, None),
+                        ));
+                        granted = roles.iter().map(|r| r.name.clone()).collect();
+                    }
                     let python = PythonRun {
                         worker,
                         module,
                         parameters: &params,
                     };
-                    hooks::run_in_session(
-                        python,
-                        conn,
-                        &steps,
-                        &writer,
-                        |c| table.create(c),
-                        observer,
-                    )
+                    let setup = |c: &mut dyn Session| {
+                        table.create(c)?;
+                        role_sql.iter().try_for_each(|sql| c.run_sql(sql))
+                    };
+                    hooks::run_in_session(python, conn, &run, &writer, setup, observer)
                 }
                 None => run_steps_with(conn, &steps, &writer, setup, finally, observer),
             };
@@ -1014,21 +1032,6 @@ pub fn upgrade(
     super::roles::check(&module.config, &module.yaml.to_string_lossy())?;
     let params = Parameters::resolve(&module.config, &opts.run.parameters)?;
     let all = module.changelogs()?;
-    // Roles and grants read the catalog as they go; on the Python worker's
-    // connection that is not possible yet.
-    if !module.config.roles.is_empty()
-        && !opts.run.skip_grant
-        && hooks::runs_python(
-            &module.config,
-            opts.run.skip_drop_app,
-            opts.run.skip_create_app,
-        )
-    {
-        return Err(Error::Refused {
-            problems: vec![python_roles_refusal(module)],
-        }
-        .into());
-    }
     let mut worker = python_worker(module, &opts.run, &params)?;
     let table = module.table();
     let mut failure = None;
@@ -1106,12 +1109,21 @@ pub fn upgrade(
             let outcome = match worker.as_mut() {
                 Some(worker) => {
                     drop(finally);
+                    let mut run = steps.clone();
+                    if grant {
+                        created = missing_roles(conn, roles);
+                        let all: Vec<&config::Role> = roles.iter().collect();
+                        let mut sql = super::roles::create_roles_sql(roles, None, false);
+                        sql.extend(super::roles::grant_permissions_sql(&all, None));
+                        run.push(roles_step(module, "create and grant", sql));
+                        granted = roles.iter().map(|r| r.name.clone()).collect();
+                    }
                     let python = PythonRun {
                         worker,
                         module,
                         parameters: &params,
                     };
-                    hooks::run_in_session(python, conn, &steps, &writer, setup, observer)
+                    hooks::run_in_session(python, conn, &run, &writer, setup, observer)
                 }
                 None => run_steps_with(
                     conn,

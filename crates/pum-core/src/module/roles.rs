@@ -316,6 +316,128 @@ pub fn grant_permissions(
     Ok(names)
 }
 
+/// A `DO` block that runs `body` when `condition` holds (else raises
+/// `otherwise` as a notice): what the roles code sends on a session that
+/// cannot answer queries (the Python worker's), where the catalog must be
+/// read as the transaction sees it.
+fn do_if(condition: &str, body: &str, otherwise: Option<&str>) -> String {
+    let notice = otherwise
+        .map(|w| format!(" ELSE RAISE NOTICE '%', {};", quote_literal(w)))
+        .unwrap_or_default();
+    let inner = format!(" BEGIN IF {condition} THEN {body}{notice} END IF; END ");
+    let mut tag = String::from("pum");
+    while inner.contains(&format!("${tag}$")) {
+        tag.push('_');
+    }
+    format!("DO ${tag}${inner}${tag}$")
+}
+
+/// [`create_one`] as statements that decide on the server.
+fn create_one_sql(
+    out: &mut Vec<String>,
+    name: &str,
+    description: Option<&str>,
+    inherit: Option<&str>,
+    permissions: Option<&[Permission]>,
+) {
+    let mut body = format!(
+        "CREATE ROLE {} NOSUPERUSER INHERIT NOCREATEDB NOCREATEROLE NOREPLICATION;",
+        quote_ident(name)
+    );
+    if let Some(d) = description.filter(|d| !d.is_empty()) {
+        body.push_str(&format!(
+            " COMMENT ON ROLE {} IS {};",
+            quote_ident(name),
+            quote_literal(d)
+        ));
+    }
+    let missing = format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {})",
+        quote_literal(name)
+    );
+    out.push(do_if(&missing, &body, None));
+    if let Some(parent) = inherit {
+        out.push(format!(
+            "GRANT {} TO {}",
+            quote_ident(parent),
+            quote_ident(name)
+        ));
+    }
+    for p in permissions.unwrap_or_default() {
+        grant_permission_sql(out, p, name);
+    }
+}
+
+/// [`grant_permission`] as statements that decide on the server.
+fn grant_permission_sql(out: &mut Vec<String>, p: &Permission, role: &str) {
+    for schema in &p.schemas {
+        let present = format!(
+            "EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = {})",
+            quote_literal(schema)
+        );
+        let warning = format!(
+            "Schema {schema} does not exist; skipping grant of {} permission to role {role}.",
+            p.kind
+        );
+        out.push(do_if(
+            &present,
+            &grant_sql(&p.kind, schema, role),
+            Some(&warning),
+        ));
+    }
+}
+
+/// [`create_roles`] as statements for a session that cannot answer
+/// queries: the same roles, comments, memberships and grants, each
+/// decided by the server as the transaction sees the catalog; the
+/// warnings come as notices.
+pub fn create_roles_sql(roles: &[Role], suffix: Option<&str>, grant: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in roles {
+        if let Some(s) = suffix.filter(|s| !s.is_empty()) {
+            let description = r
+                .description
+                .as_deref()
+                .filter(|d| !d.is_empty())
+                .map(|d| format!("{d} (specific to {s})"));
+            let inherit = r.inherit.as_deref().map(|i| role_name(i, Some(s)));
+            create_one_sql(
+                &mut out,
+                &role_name(&r.name, Some(s)),
+                description.as_deref(),
+                inherit.as_deref(),
+                grant.then_some(&r.permissions[..]),
+            );
+        }
+        let own = if suffix.is_some_and(|s| !s.is_empty()) {
+            None
+        } else {
+            grant.then_some(&r.permissions[..])
+        };
+        create_one_sql(
+            &mut out,
+            &r.name,
+            r.description.as_deref(),
+            r.inherit.as_deref(),
+            own,
+        );
+    }
+    out
+}
+
+/// [`grant_permissions`] as statements for a session that cannot answer
+/// queries (see [`create_roles_sql`]).
+pub fn grant_permissions_sql(roles: &[&Role], suffix: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in roles {
+        let name = role_name(&r.name, suffix);
+        for p in &r.permissions {
+            grant_permission_sql(&mut out, p, &name);
+        }
+    }
+    out
+}
+
 /// The permissions of `role` and of every role it inherits, nearest first.
 fn all_permissions<'c>(config: &'c Config, role: &'c Role) -> Vec<&'c Permission> {
     let mut out: Vec<&Permission> = role.permissions.iter().collect();
