@@ -73,6 +73,22 @@ fn globals(args: &[OsString]) -> Option<Globals> {
                 g.dir = true;
                 i += 2;
             }
+            "--databases" | "--database" | "--uri" | "--jobs" | "-j" | "--canary" => {
+                g.connection |= t.starts_with("--database");
+                i += 2;
+            }
+            "--schemas" | "--schema" | "--skip-schemas" => i += 2,
+            "--fail-fast" | "--all-schemas" => i += 1,
+            _ if t.starts_with("--databases=") || t.starts_with("--database=") => {
+                g.connection = true;
+                i += 1;
+            }
+            _ if t.starts_with("--uri=")
+                || t.starts_with("--jobs=")
+                || t.starts_with("--canary=") =>
+            {
+                i += 1
+            }
             "-q" | "--quiet" | "--verbose" => i += 1,
             _ if t.starts_with("--config_file=") || t.starts_with("--config-file=") => {
                 g.config = t.split_once('=').map(|(_, v)| v.to_string());
@@ -165,9 +181,13 @@ pub struct ModuleCli {
         value_name = "FILE"
     )]
     config: Option<PathBuf>,
-    /// Database: pg_service name, connection string or URI.
-    #[arg(short = 'p', long = "pg-connection", value_name = "SERVICE")]
-    pg_connection: Option<String>,
+    /// Database: pg_service name, connection string or URI. Repeat -p (or give
+    /// --databases) to install, upgrade, baseline or show the module in several
+    /// databases (see --jobs).
+    #[arg(short = 'p', long = "pg-connection", value_name = "SERVICE", action = ArgAction::Append)]
+    pg_connection: Vec<String>,
+    #[command(flatten)]
+    fleet: crate::fleet::FleetArgs,
     /// The module directory (holding .pum.yaml).
     #[arg(short = 'd', long = "dir", value_name = "DIR", default_value = ".")]
     dir: PathBuf,
@@ -468,7 +488,7 @@ fn location(cli: &ModuleCli) -> Location {
 }
 
 fn connection(cli: &ModuleCli, command: &str) -> Result<String> {
-    match &cli.pg_connection {
+    match cli.pg_connection.first() {
         Some(c) => Ok(c.clone()),
         None => bail!(
             "the database is missing: give -p SERVICE before the command, as pum 1.x does: \
@@ -499,6 +519,10 @@ pub fn dispatch(cli: ModuleCli) -> Result<u8> {
         ModuleCommand::Role(_) => "role",
         ModuleCommand::Baseline(_) => "baseline",
     };
+    let spec = cli.fleet.spec(&cli.pg_connection, None);
+    if spec.is_fleet() {
+        return fleet(&cli, name, spec);
+    }
     let pg = connection(&cli, name)?;
     let module = Module::open(&location(&cli))?;
     if let ModuleCommand::Uninstall(a) = &cli.command {
@@ -1244,4 +1268,234 @@ fn inventory_text(out: &mut dyn Write, inv: &module::roles::Inventory) -> io::Re
         }
     }
     Ok(())
+}
+
+/// What a module command did on one target of a fleet run.
+enum FleetDone {
+    Ran(RunReport),
+    Baseline(module::ops::BaselineReport),
+    Info(ModuleInfo),
+}
+
+/// install, upgrade, baseline or info of the module on every target
+/// (repeated `-p`, `--databases`): the single-database command per target,
+/// then the summary table (or one JSON document).
+#[allow(clippy::result_large_err)]
+fn fleet(cli: &ModuleCli, name: &'static str, spec: pum_core::fleet::TargetSpec) -> Result<u8> {
+    use crate::fleet::{self as view, millis, FleetJson, TargetJson};
+    use pum_core::fleet::{Outcome, Schemas};
+    if spec.schemas != Schemas::None {
+        bail!(
+            "a pum 1.x module keeps its table in the schema its .pum.yaml names \
+             (migration_table_schema): --schemas and --all-schemas do not apply; give databases \
+             (-p, --databases)"
+        );
+    }
+    if !matches!(name, "install" | "upgrade" | "baseline" | "info") {
+        bail!(
+            "pum {name} works on one database at a time; install, upgrade, baseline and info \
+             take several (-p A -p B, --databases)"
+        );
+    }
+    let module = Module::open(&location(cli))?;
+    let fopts = cli.fleet.options();
+    let targets = pum_core::fleet::expand(&spec, fopts.jobs)?;
+    let (json, info_exit) = match &cli.command {
+        ModuleCommand::Install(a) => (a.run.format == Format::Json, false),
+        ModuleCommand::Upgrade(a) => (a.run.format == Format::Json, false),
+        ModuleCommand::Info(a) => (a.format == Format::Json, a.exit_code),
+        _ => (false, false),
+    };
+    let work = |t: &pum_core::fleet::Target,
+                obs: &mut dyn pum_core::event::Observer|
+     -> std::result::Result<FleetDone, ModuleFailure> {
+        let mut conn = t.connect("pum")?;
+        match &cli.command {
+            ModuleCommand::Install(a) => {
+                let max = max_version(&a.max_version).map_err(|e| Error::invalid(e.to_string()))?;
+                let opts = InstallOptions {
+                    run: run_options(&a.run, max, a.skip_roles, &t.conn),
+                    allow_multiple_modules: a.allow_multiple_modules,
+                    demo_data: a.demo_data.clone(),
+                };
+                module::install(&mut conn, &module, &opts, obs).map(FleetDone::Ran)
+            }
+            ModuleCommand::Upgrade(a) => {
+                let max = max_version(&a.max_version).map_err(|e| Error::invalid(e.to_string()))?;
+                let opts = UpgradeOptions {
+                    run: run_options(&a.run, max, false, &t.conn),
+                    force: a.force,
+                    skip_baseline_check: a.skip_baseline_check,
+                };
+                module::upgrade(&mut conn, &module, &opts, obs).map(FleetDone::Ran)
+            }
+            ModuleCommand::Baseline(a) => {
+                let opts = BaselineOptions {
+                    version: a.baseline.clone(),
+                    create_table: a.create_table,
+                    allow_multiple_modules: a.allow_multiple_modules,
+                    lock_timeout: lock_timeout(a.lock_timeout),
+                };
+                Ok(FleetDone::Baseline(module::baseline(
+                    &mut conn, &module, &opts, obs,
+                )?))
+            }
+            ModuleCommand::Info(a) => {
+                let max = max_version(&a.max_version).map_err(|e| Error::invalid(e.to_string()))?;
+                let opts = InfoOptions {
+                    parameters: a.params.pairs(),
+                    max_version: max,
+                };
+                Ok(FleetDone::Info(module::info(&mut conn, &module, &opts)?))
+            }
+            _ => unreachable!("refused above"),
+        }
+    };
+    let outcomes = view::run(&targets, &fopts, name, |r| r.is_ok(), work);
+    let ok = |r: &std::result::Result<FleetDone, ModuleFailure>| r.is_ok();
+    let count = |s: &str| outcomes.iter().filter(|o| view::status(o, ok) == s).count();
+    let (n_ok, n_failed, n_not) = (count("ok"), count("failed"), count("not-started"));
+    let pending = outcomes.iter().any(|o| {
+        matches!(o, Outcome::Ran { result: Ok(FleetDone::Info(i)), .. } if i.pending().next().is_some())
+    });
+    if json {
+        #[derive(serde::Serialize)]
+        #[serde(untagged)]
+        enum Detail<'a> {
+            Ran(&'a RunReport),
+            Baseline(&'a module::ops::BaselineReport),
+            Info(&'a ModuleInfo),
+        }
+        let docs = targets
+            .iter()
+            .zip(&outcomes)
+            .map(|(t, o)| {
+                let (status, millis, detail, error, why) = match o {
+                    Outcome::Ran {
+                        result: Ok(d),
+                        millis,
+                    } => (
+                        "ok",
+                        Some(*millis),
+                        Some(match d {
+                            FleetDone::Ran(r) => Detail::Ran(r),
+                            FleetDone::Baseline(b) => Detail::Baseline(b),
+                            FleetDone::Info(i) => Detail::Info(i),
+                        }),
+                        None,
+                        None,
+                    ),
+                    Outcome::Ran {
+                        result: Err(f),
+                        millis,
+                    } => (
+                        "failed",
+                        Some(*millis),
+                        None,
+                        Some(render::error_json(&f.error)),
+                        None,
+                    ),
+                    Outcome::NotStarted(why) => ("not-started", None, None, None, Some(*why)),
+                };
+                TargetJson {
+                    target: &t.label,
+                    schema: None,
+                    status,
+                    not_started: why,
+                    millis,
+                    detail,
+                    error,
+                }
+            })
+            .collect();
+        let _ = render::json(&FleetJson::new(name, docs));
+    } else {
+        let header: &[&str] = if name == "info" {
+            &["Target", "Installed", "Pending versions", "Error"]
+        } else {
+            &["Target", "From", "To", "Versions recorded", "Time", "Error"]
+        };
+        let rows: Vec<Vec<String>> = targets
+            .iter()
+            .zip(&outcomes)
+            .map(|(t, o)| {
+                let mut row = vec![t.label.clone()];
+                match o {
+                    Outcome::Ran {
+                        result: Ok(FleetDone::Info(i)),
+                        ..
+                    } => {
+                        row.push(match (&i.current, i.installed) {
+                            (Some(v), _) => v.clone(),
+                            (None, true) => "installed, no version".into(),
+                            (None, false) => "not installed".into(),
+                        });
+                        row.push(i.pending().count().to_string());
+                    }
+                    Outcome::Ran {
+                        result: Ok(FleetDone::Baseline(b)),
+                        millis: ms,
+                    } => {
+                        row.push(b.previous.clone().unwrap_or_else(|| "none".into()));
+                        row.push(b.version.clone());
+                        row.push("1".into());
+                        row.push(millis(*ms));
+                    }
+                    Outcome::Ran {
+                        result: Ok(FleetDone::Ran(r)),
+                        millis: ms,
+                    } => {
+                        row.push(r.from.clone().unwrap_or_else(|| "none".into()));
+                        row.push(r.to.clone().unwrap_or_default());
+                        row.push(r.recorded.len().to_string());
+                        row.push(millis(*ms));
+                    }
+                    Outcome::Ran {
+                        result: Err(f),
+                        millis: ms,
+                    } => {
+                        row.resize(header.len() - 2, String::new());
+                        if name != "info" {
+                            row.push(millis(*ms));
+                        } else {
+                            row.push(String::new());
+                        }
+                        row.truncate(header.len() - 1);
+                        row.push(view::error_cell(&f.error));
+                        return row;
+                    }
+                    Outcome::NotStarted(why) => {
+                        row.resize(header.len() - 1, String::new());
+                        row.push(why.reason().to_string());
+                        return row;
+                    }
+                }
+                row.resize(header.len(), String::new());
+                row
+            })
+            .collect();
+        for (t, o) in targets.iter().zip(&outcomes) {
+            if let Outcome::Ran { result: Err(f), .. } = o {
+                view::failure_header(&t.label);
+                render::core_error(&mut io::stderr().lock(), &f.error);
+            }
+        }
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        render::table(&mut out, header, &rows)?;
+        let word = match name {
+            "install" => "installed",
+            "upgrade" => "upgraded",
+            "baseline" => "recorded",
+            _ => "read",
+        };
+        view::summary_line(&mut out, targets.len(), n_ok, word, n_failed, n_not)?;
+        out.flush()?;
+    }
+    Ok(if n_failed + n_not > 0 {
+        EXIT_FAILED
+    } else if info_exit && pending {
+        EXIT_PENDING
+    } else {
+        EXIT_OK
+    })
 }

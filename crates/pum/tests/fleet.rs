@@ -757,3 +757,101 @@ fn deploy_into_every_tenant_schema() {
     out.expect_code(2);
     assert_has(&out.stderr(), &["{schema}"]);
 }
+
+#[test]
+fn a_pum_1_module_on_many_databases() {
+    let dbs: Vec<Db> = (0..3).map(|_| Db::new("fleetmodule")).collect();
+    let m = dbs[0].path().join("m");
+    std::fs::create_dir_all(m.join("changelogs/1.0.0")).unwrap();
+    std::fs::create_dir_all(m.join("changelogs/1.1.0")).unwrap();
+    std::fs::write(
+        m.join(".pum.yaml"),
+        "pum:\n  module: fleetmod\n  migration_table_schema: fm_sys\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("changelogs/1.0.0/01_pipes.sql"),
+        "CREATE SCHEMA fm_od;\nCREATE TABLE fm_od.pipes (id int);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("changelogs/1.1.0/01_valves.sql"),
+        "CREATE TABLE fm_od.valves (id int);\n",
+    )
+    .unwrap();
+    let dir = m.display().to_string();
+    let p: Vec<&str> = dbs.iter().map(|d| d.conninfo.as_str()).collect();
+    let out = pum(
+        &dbs[0],
+        &[
+            "-p",
+            p[0],
+            "-p",
+            p[1],
+            "-p",
+            p[2],
+            "-d",
+            &dir,
+            "install",
+            "--max-version",
+            "1.0.0",
+        ],
+    );
+    out.ok();
+    assert_has(&out.stdout(), &["3 targets: 3 installed."]);
+    dbs[1].exec("CREATE TABLE fm_od.valves (id int)");
+    let server = server();
+    let list = names(&dbs);
+    let out = pum(
+        &dbs[0],
+        &[
+            "--databases",
+            &list,
+            "--uri",
+            &server,
+            "--jobs",
+            "2",
+            "-d",
+            &dir,
+            "upgrade",
+        ],
+    );
+    out.expect_code(2);
+    let stdout = out.stdout();
+    assert_has(
+        &stdout,
+        &["3 targets: 2 upgraded, 1 failed.", "already exists"],
+    );
+    let bad = stdout.lines().find(|l| l.contains(&dbs[1].name)).unwrap();
+    assert_has(bad, &["01_valves.sql"]);
+    let versions =
+        |db: &Db| db.column("SELECT version FROM fm_sys.pum_migrations ORDER BY version");
+    assert_eq!(versions(&dbs[0]), ["1.0.0", "1.1.0"]);
+    assert_eq!(versions(&dbs[1]), ["1.0.0"]);
+    let out = pum(
+        &dbs[0],
+        &[
+            "--databases",
+            &list,
+            "--uri",
+            &server,
+            "-d",
+            &dir,
+            "info",
+            "--exit-code",
+            "--format",
+            "json",
+        ],
+    );
+    out.expect_code(1);
+    let doc = json(&out);
+    assert_eq!(doc["targets"][1]["current"], "1.0.0");
+    assert_eq!(doc["targets"][0]["current"], "1.1.0");
+    // Schemas are no targets of a module.
+    let out = pum(
+        &dbs[0],
+        &["-p", p[0], "--schemas", "a,b", "-d", &dir, "info"],
+    );
+    out.expect_code(2);
+    assert_has(&out.stderr(), &["migration_table_schema"]);
+}

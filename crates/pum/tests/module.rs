@@ -1272,7 +1272,10 @@ fn app_runs_the_hooks_alone() {
     r.expect_code(2);
     assert_has(
         &r.stderr(),
-        &["the module's Python hooks need psycopg 3", "Nothing was changed"],
+        &[
+            "the module's Python hooks need psycopg 3",
+            "Nothing was changed",
+        ],
     );
     assert_eq!(
         db.scalar("SELECT to_regclass('wn_app.vw_pipe') IS NOT NULL"),
