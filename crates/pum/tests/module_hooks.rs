@@ -902,3 +902,26 @@ fn app_and_uninstall_run_python_hooks_in_one_transaction() {
     run_py(&db, &py, &["-p", p, "-d", "m", "uninstall", "--force"]).ok();
     assert_untouched(&db);
 }
+
+#[test]
+fn demo_data_runs_with_python_hooks_around_it() {
+    let Some(py) = venv_python() else { return };
+    let db = Db::new("hook_demo");
+    hooked_module(&db, VIEWS_PY);
+    let yaml = format!("{YAML}demo_data:\n  - name: town\n    file: demo/town.sql\n");
+    db.write("m/.pum.yaml", &yaml);
+    db.write(
+        "m/demo/town.sql",
+        "INSERT INTO hk_od.pipe (srid) VALUES (7), (8);\n",
+    );
+    let p = db.name.as_str();
+    let r = run_py(
+        &db,
+        &py,
+        &["-p", p, "-d", "m", "install", "--demo-data", "town"],
+    );
+    r.ok();
+    // The Python create hook ran again after the demo data, and saw it.
+    assert_has(&r.stdout(), &["hook saw 5 pipes"]);
+    assert_eq!(db.scalar("SELECT count(*) FROM hk_app.vw_pipe"), "5");
+}

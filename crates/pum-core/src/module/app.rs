@@ -34,24 +34,13 @@ use crate::history::{self, DEFAULT_LOCK_TIMEOUT};
 use crate::pg::Conn;
 use crate::script::Piece;
 
-/// The refusal of a Python hook around demo data, which this pum does not
-/// run there yet: `path` is the file, `origin` where it is declared, `skip`
-/// how to run without it.
-pub(crate) fn python_hook_refusal(path: &str, origin: &str, skip: &str) -> String {
-    format!(
-        "{path}: Python hooks ({origin}) do not run around demo data in this pum yet; {skip}, or \
-         load the demo data with Python pum 1.x"
-    )
-}
-
-/// The steps of `hooks` (SQL files and SQL code; Python files too unless
-/// `skip` says how to do without them), every problem added to `problems`.
+/// The steps of `hooks` (SQL code, SQL and Python files), every problem
+/// added to `problems`.
 fn hook_steps(
     module: &Module,
     hooks: &[Hook],
     kind: fn(String) -> StepKind,
     lit: &Literals<'_>,
-    skip: Option<&str>,
     problems: &mut Vec<String>,
 ) -> Vec<Step> {
     let mut out = Vec::new();
@@ -81,17 +70,14 @@ fn hook_steps(
                     ));
                     continue;
                 } else if f.ends_with(".py") {
-                    match skip {
-                        Some(skip) => problems.push(python_hook_refusal(&path, &h.origin, skip)),
-                        None => out.push(Step {
-                            kind: kind(h.origin.clone()),
-                            path: PathBuf::from(&path),
-                            statements: 0,
-                            row: None,
-                            python: true,
-                            pieces: Vec::new(),
-                        }),
-                    }
+                    out.push(Step {
+                        kind: kind(h.origin.clone()),
+                        path: PathBuf::from(&path),
+                        statements: 0,
+                        row: None,
+                        python: true,
+                        pieces: Vec::new(),
+                    });
                     continue;
                 } else if !f.ends_with(".sql") {
                     problems.push(format!(
@@ -148,6 +134,10 @@ pub struct DemoPlan {
     /// The set's name.
     pub name: String,
     steps: Vec<Step>,
+    /// The parameters (for Python hooks).
+    parameters: Parameters,
+    /// The hooks run around the data.
+    hooks: Vec<Hook>,
 }
 
 /// Checks and reads the demo data set `name` (pum 1.9.2's
@@ -181,7 +171,6 @@ pub fn demo_steps(
             &config.drop_hooks,
             drop_kind,
             &lit,
-            Some("give --skip-drop-app"),
             &mut problems,
         ));
     }
@@ -214,7 +203,6 @@ pub fn demo_steps(
             &config.create_hooks,
             create_kind,
             &lit,
-            Some("give --skip-create-app"),
             &mut problems,
         ));
     }
@@ -224,6 +212,17 @@ pub fn demo_steps(
     Ok(DemoPlan {
         name: name.to_string(),
         steps,
+        parameters: params.clone(),
+        hooks: {
+            let mut h = Vec::new();
+            if !opts.skip_drop_app {
+                h.extend(config.drop_hooks.iter().cloned());
+            }
+            if !opts.skip_create_app {
+                h.extend(config.create_hooks.iter().cloned());
+            }
+            h
+        },
     })
 }
 
@@ -249,13 +248,44 @@ pub fn load_demo(
     module: &Module,
     plan: &DemoPlan,
     grant: bool,
+    python: Option<&HookInterpreter>,
     observer: &mut dyn Observer,
 ) -> Result<(Vec<StepRun>, Warnings), ModuleFailure> {
     let roles = &module.config.roles;
+    let grant = grant && !roles.is_empty();
+    if plan.steps.iter().any(|s| s.python) {
+        // Python hooks around the data: all of it on the worker's
+        // connection, the grants as statements there.
+        let mut worker = hooks::start_worker(module, python)?;
+        let list: Vec<&Hook> = plan.hooks.iter().collect();
+        hooks::load_hooks(&mut worker, module, &list, &plan.parameters)?;
+        let mut run = plan.steps.clone();
+        if grant {
+            let all: Vec<&Role> = roles.iter().collect();
+            run.push(ops::roles_step(
+                module,
+                "grant",
+                roles::grant_permissions_sql(&all, None),
+            ));
+        }
+        let writer = RowWriter {
+            table: module.table(),
+            module: module.config.module.clone(),
+            parameters: plan.parameters.to_json(),
+            beta_testing: false,
+            rows: Vec::new(),
+        };
+        let session = PythonRun {
+            worker: &mut worker,
+            module,
+            parameters: &plan.parameters,
+        };
+        let ran = hooks::run_in_session(session, conn, &run, &writer, |_| Ok(()), observer)?;
+        return Ok((ran, Vec::new()));
+    }
     let mut granted = Vec::new();
     let mut warnings = Vec::new();
-    let finally =
-        (grant && !roles.is_empty()).then(|| grant_after(roles, None, &mut granted, &mut warnings));
+    let finally = grant.then(|| grant_after(roles, None, &mut granted, &mut warnings));
     let ran = ops::run_steps_with(conn, &plan.steps, &NoHistory, |_| Ok(()), finally, observer)?;
     for w in &warnings {
         observer.event(&Event::Warning { message: w });
@@ -357,7 +387,6 @@ pub fn app(
             &config.drop_hooks,
             drop_kind,
             &lit,
-            None,
             &mut problems,
         ));
     }
@@ -367,7 +396,6 @@ pub fn app(
             &config.create_hooks,
             create_kind,
             &lit,
-            None,
             &mut problems,
         ));
     }
@@ -563,7 +591,6 @@ pub fn uninstall(
         &config.uninstall,
         uninstall_kind,
         &lit,
-        None,
         &mut problems,
     );
     if !problems.is_empty() {

@@ -886,7 +886,14 @@ pub fn install(
                 }
             };
             if let Some(demo) = &demo {
-                match super::app::load_demo(conn, module, demo, grant, observer) {
+                match super::app::load_demo(
+                    conn,
+                    module,
+                    demo,
+                    grant,
+                    opts.run.python.as_ref(),
+                    observer,
+                ) {
                     Ok((ran, mut w)) => {
                         report.ran.extend(ran);
                         report.warnings.append(&mut w);
