@@ -18,6 +18,7 @@ checked to hold every delta's row.
 import datetime
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -79,6 +80,13 @@ def verify(history):
 
 def main():
     work = tempfile.mkdtemp(prefix="pum-fleet-")
+    try:
+        run(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work):
     deltas = os.path.join(work, "deltas")
     os.makedirs(deltas)
     for k in range(1, DELTAS + 1):

@@ -90,6 +90,35 @@ fn target_json<'a, T: serde::Serialize>(
     }
 }
 
+/// Every target's entry of a JSON report: `ok` with `detail` of its
+/// result, `failed` with what `failed` makes of its error (the detail that
+/// stays, and the error), or `not-started`.
+pub(crate) fn json_targets<'a, R, E, T: serde::Serialize>(
+    targets: &'a [Target],
+    outcomes: &'a [Outcome<std::result::Result<R, E>>],
+    detail: impl Fn(&'a R) -> T,
+    failed: impl Fn(&'a E) -> (Option<T>, &'a Error),
+) -> Vec<TargetJson<'a, T>> {
+    targets
+        .iter()
+        .zip(outcomes)
+        .map(|(t, o)| match o {
+            Outcome::Ran {
+                result: Ok(r),
+                millis,
+            } => target_json(t, "ok", Some(*millis), Some(detail(r)), None, None),
+            Outcome::Ran {
+                result: Err(e),
+                millis,
+            } => {
+                let (kept, error) = failed(e);
+                target_json(t, "failed", Some(*millis), kept, Some(error), None)
+            }
+            Outcome::NotStarted(why) => target_json(t, "not-started", None, None, None, Some(*why)),
+        })
+        .collect()
+}
+
 /// The cells of a target that did not start, or failed before its work.
 fn not_started_row(t: &Target, why: pum_core::fleet::NotStarted, width: usize) -> Vec<String> {
     let mut row = vec![t.label.clone()];
@@ -133,56 +162,34 @@ pub fn upgrade(
     let outcomes = view::run(targets, fleet, "upgrade", |r| r.is_ok(), work);
     let c = counts(&outcomes, |r| r.is_ok());
     if json {
-        let docs = targets
-            .iter()
-            .zip(&outcomes)
-            .map(|(t, o)| match o {
-                Outcome::Ran {
-                    result: Ok(r),
-                    millis,
-                } => target_json(
-                    t,
-                    "ok",
-                    Some(*millis),
-                    Some(UpgradeJson {
-                        from: r.from.map(|v| v.to_string()),
-                        to: r.to.map(|v| v.to_string()),
-                        applied: &r.applied,
-                        would_apply: opts.dry_run.then(|| {
-                            r.plan
-                                .to_run()
-                                .map(|d| d.path.display().to_string())
-                                .collect()
-                        }),
-                        rolled_back: false,
-                        stopped_in: None,
-                    }),
-                    None,
-                    None,
-                ),
-                Outcome::Ran {
-                    result: Err(f),
-                    millis,
-                } => target_json(
-                    t,
-                    "failed",
-                    Some(*millis),
-                    Some(UpgradeJson {
-                        from: f.from.map(|v| v.to_string()),
-                        to: reached(f).map(|v| v.to_string()),
-                        applied: &f.applied,
-                        would_apply: None,
-                        rolled_back: f.rolled_back,
-                        stopped_in: f.stopped_in.as_ref(),
-                    }),
-                    Some(&f.error),
-                    None,
-                ),
-                Outcome::NotStarted(why) => {
-                    target_json::<UpgradeJson>(t, "not-started", None, None, None, Some(*why))
-                }
-            })
-            .collect();
+        let docs = json_targets(
+            targets,
+            &outcomes,
+            |r: &UpgradeReport| UpgradeJson {
+                from: r.from.map(|v| v.to_string()),
+                to: r.to.map(|v| v.to_string()),
+                applied: &r.applied,
+                would_apply: opts.dry_run.then(|| {
+                    r.plan
+                        .to_run()
+                        .map(|d| d.path.display().to_string())
+                        .collect()
+                }),
+                rolled_back: false,
+                stopped_in: None,
+            },
+            |f: &UpgradeFailure| {
+                let detail = UpgradeJson {
+                    from: f.from.map(|v| v.to_string()),
+                    to: reached(f).map(|v| v.to_string()),
+                    applied: &f.applied,
+                    would_apply: None,
+                    rolled_back: f.rolled_back,
+                    stopped_in: f.stopped_in.as_ref(),
+                };
+                (Some(detail), &f.error)
+            },
+        );
         let _ = render::json(&FleetJson::new("upgrade", docs));
     } else {
         let header = [
@@ -281,33 +288,15 @@ pub fn baseline(
     let outcomes = view::run(targets, fleet, "baseline", |r| r.is_ok(), work);
     let c = counts(&outcomes, |r| r.is_ok());
     if json {
-        let docs = targets
-            .iter()
-            .zip(&outcomes)
-            .map(|(t, o)| match o {
-                Outcome::Ran {
-                    result: Ok((table, r)),
-                    millis,
-                } => target_json(
-                    t,
-                    "ok",
-                    Some(*millis),
-                    Some(BaselineJson {
-                        table: table.clone(),
-                        report: r,
-                    }),
-                    None,
-                    None,
-                ),
-                Outcome::Ran {
-                    result: Err(e),
-                    millis,
-                } => target_json::<BaselineJson>(t, "failed", Some(*millis), None, Some(e), None),
-                Outcome::NotStarted(why) => {
-                    target_json::<BaselineJson>(t, "not-started", None, None, None, Some(*why))
-                }
-            })
-            .collect();
+        let docs = json_targets(
+            targets,
+            &outcomes,
+            |(table, r): &(String, BaselineReport)| BaselineJson {
+                table: table.clone(),
+                report: r,
+            },
+            |e: &Error| (None, e),
+        );
         let _ = render::json(&FleetJson::new("baseline", docs));
     } else {
         let header = [
@@ -399,41 +388,23 @@ pub fn info(
         .iter()
         .any(|o| matches!(o, Outcome::Ran { result: Ok(i), .. } if i.plan.pending_count() > 0));
     if json {
-        let docs = targets
-            .iter()
-            .zip(&outcomes)
-            .map(|(t, o)| match o {
-                Outcome::Ran {
-                    result: Ok(i),
-                    millis,
-                } => target_json(
-                    t,
-                    "ok",
-                    Some(*millis),
-                    Some(InfoJson {
-                        table: &i.table,
-                        current: i.plan.current.map(|v| v.to_string()),
-                        baseline: i.plan.baseline.map(|v| v.to_string()),
-                        target_version: i.plan.target_version().map(|v| v.to_string()),
-                        pending: i
-                            .plan
-                            .to_run()
-                            .map(|d| d.path.display().to_string())
-                            .collect(),
-                        findings: i.plan.findings.iter().map(|f| f.message.as_str()).collect(),
-                    }),
-                    None,
-                    None,
-                ),
-                Outcome::Ran {
-                    result: Err(e),
-                    millis,
-                } => target_json::<InfoJson>(t, "failed", Some(*millis), None, Some(e), None),
-                Outcome::NotStarted(why) => {
-                    target_json::<InfoJson>(t, "not-started", None, None, None, Some(*why))
-                }
-            })
-            .collect();
+        let docs = json_targets(
+            targets,
+            &outcomes,
+            |i: &Info| InfoJson {
+                table: &i.table,
+                current: i.plan.current.map(|v| v.to_string()),
+                baseline: i.plan.baseline.map(|v| v.to_string()),
+                target_version: i.plan.target_version().map(|v| v.to_string()),
+                pending: i
+                    .plan
+                    .to_run()
+                    .map(|d| d.path.display().to_string())
+                    .collect(),
+                findings: i.plan.findings.iter().map(|f| f.message.as_str()).collect(),
+            },
+            |e: &Error| (None, e),
+        );
         let _ = render::json(&FleetJson::new("info", docs));
     } else {
         let header = [
@@ -539,42 +510,20 @@ pub fn deploy(
         matches!(o, Outcome::Ran { result: Ok(Deployed::Status(s)), .. } if s.plan.to_run().next().is_some())
     });
     if json {
-        let docs = targets
-            .iter()
-            .zip(&outcomes)
-            .map(|(t, o)| match o {
-                Outcome::Ran {
-                    result: Ok(d),
-                    millis,
-                } => target_json(
-                    t,
-                    "ok",
-                    Some(*millis),
-                    Some(match d {
-                        Deployed::Ran(r) => DeployJson::Ran(r),
-                        Deployed::Status(s) => DeployJson::Status(s),
-                    }),
-                    None,
-                    None,
-                ),
-                Outcome::Ran {
-                    result: Err(f),
-                    millis,
-                } => target_json(
-                    t,
-                    "failed",
-                    Some(*millis),
-                    Some(DeployJson::Failed {
-                        applied: &f.applied,
-                    }),
-                    Some(&f.error),
-                    None,
-                ),
-                Outcome::NotStarted(why) => {
-                    target_json::<DeployJson>(t, "not-started", None, None, None, Some(*why))
-                }
-            })
-            .collect();
+        let docs = json_targets(
+            targets,
+            &outcomes,
+            |d: &Deployed| match d {
+                Deployed::Ran(r) => DeployJson::Ran(r),
+                Deployed::Status(s) => DeployJson::Status(s),
+            },
+            |f: &DeployFailure| {
+                let detail = DeployJson::Failed {
+                    applied: &f.applied,
+                };
+                (Some(detail), &f.error)
+            },
+        );
         let _ = render::json(&FleetJson::new(verb, docs));
     } else {
         let header: &[&str] = if show_status {
@@ -716,34 +665,16 @@ pub fn check(
             fleet: FleetJson<'a, CheckJson<'a>>,
             differ: usize,
         }
-        let docs = targets
-            .iter()
-            .zip(&outcomes)
-            .map(|(t, o)| match o {
-                Outcome::Ran {
-                    result: Ok(r),
-                    millis,
-                } => target_json(
-                    t,
-                    "ok",
-                    Some(*millis),
-                    Some(CheckJson {
-                        equal: r.is_empty(),
-                        summary: &r.summary,
-                        differences: &r.differences,
-                    }),
-                    None,
-                    None,
-                ),
-                Outcome::Ran {
-                    result: Err(e),
-                    millis,
-                } => target_json::<CheckJson>(t, "failed", Some(*millis), None, Some(e), None),
-                Outcome::NotStarted(why) => {
-                    target_json::<CheckJson>(t, "not-started", None, None, None, Some(*why))
-                }
-            })
-            .collect();
+        let docs = json_targets(
+            targets,
+            &outcomes,
+            |r: &Comparison| CheckJson {
+                equal: r.is_empty(),
+                summary: &r.summary,
+                differences: &r.differences,
+            },
+            |e: &Error| (None, e),
+        );
         let doc = Doc {
             reference: side_a.display(),
             fleet: FleetJson::new("check", docs),

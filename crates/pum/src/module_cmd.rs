@@ -1282,7 +1282,7 @@ enum FleetDone {
 /// then the summary table (or one JSON document).
 #[allow(clippy::result_large_err)]
 fn fleet(cli: &ModuleCli, name: &'static str, spec: pum_core::fleet::TargetSpec) -> Result<u8> {
-    use crate::fleet::{self as view, millis, FleetJson, TargetJson};
+    use crate::fleet::{self as view, millis, FleetJson};
     use pum_core::fleet::{Outcome, Schemas};
     if spec.schemas != Schemas::None {
         bail!(
@@ -1366,48 +1366,16 @@ fn fleet(cli: &ModuleCli, name: &'static str, spec: pum_core::fleet::TargetSpec)
             Baseline(&'a module::ops::BaselineReport),
             Info(&'a ModuleInfo),
         }
-        let docs = targets
-            .iter()
-            .zip(&outcomes)
-            .map(|(t, o)| {
-                let (status, millis, detail, error, why) = match o {
-                    Outcome::Ran {
-                        result: Ok(d),
-                        millis,
-                    } => (
-                        "ok",
-                        Some(*millis),
-                        Some(match d {
-                            FleetDone::Ran(r) => Detail::Ran(r),
-                            FleetDone::Baseline(b) => Detail::Baseline(b),
-                            FleetDone::Info(i) => Detail::Info(i),
-                        }),
-                        None,
-                        None,
-                    ),
-                    Outcome::Ran {
-                        result: Err(f),
-                        millis,
-                    } => (
-                        "failed",
-                        Some(*millis),
-                        None,
-                        Some(render::error_json(&f.error)),
-                        None,
-                    ),
-                    Outcome::NotStarted(why) => ("not-started", None, None, None, Some(*why)),
-                };
-                TargetJson {
-                    target: &t.label,
-                    schema: None,
-                    status,
-                    not_started: why,
-                    millis,
-                    detail,
-                    error,
-                }
-            })
-            .collect();
+        let docs = crate::fleet_run::json_targets(
+            &targets,
+            &outcomes,
+            |d: &FleetDone| match d {
+                FleetDone::Ran(r) => Detail::Ran(r),
+                FleetDone::Baseline(b) => Detail::Baseline(b),
+                FleetDone::Info(i) => Detail::Info(i),
+            },
+            |f: &ModuleFailure| (None, &f.error),
+        );
         let _ = render::json(&FleetJson::new(name, docs));
     } else {
         let header: &[&str] = if name == "info" {
