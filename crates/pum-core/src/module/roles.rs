@@ -157,6 +157,44 @@ fn create_one(
     Ok(created)
 }
 
+/// One role as pum 1.x's `RoleManager.create_roles` creates it.
+struct Creation<'r> {
+    name: String,
+    description: Option<String>,
+    inherit: Option<String>,
+    permissions: Option<&'r [Permission]>,
+}
+
+/// The roles `create_roles` creates, in its order: with `suffix`, each
+/// role's DB-specific one (with the permissions when `grant`) then the
+/// generic one bare; without, each role with its permissions when `grant`.
+fn creations<'r>(roles: &'r [Role], suffix: Option<&str>, grant: bool) -> Vec<Creation<'r>> {
+    let suffix = suffix.filter(|s| !s.is_empty());
+    let mut out = Vec::new();
+    for r in roles {
+        let permissions = grant.then_some(&r.permissions[..]);
+        if let Some(s) = suffix {
+            out.push(Creation {
+                name: role_name(&r.name, Some(s)),
+                description: r
+                    .description
+                    .as_deref()
+                    .filter(|d| !d.is_empty())
+                    .map(|d| format!("{d} (specific to {s})")),
+                inherit: r.inherit.as_deref().map(|i| role_name(i, Some(s))),
+                permissions,
+            });
+        }
+        out.push(Creation {
+            name: r.name.clone(),
+            description: r.description.clone(),
+            inherit: r.inherit.clone(),
+            permissions: if suffix.is_some() { None } else { permissions },
+        });
+    }
+    out
+}
+
 /// Creates the roles (pum 1.x's `RoleManager.create_roles`), granting
 /// their permissions when `grant`. With `suffix`, the DB-specific roles
 /// get the permissions and the generic ones are created bare. Returns the
@@ -169,40 +207,17 @@ pub fn create_roles(
     warnings: &mut Warnings,
 ) -> Result<Vec<String>> {
     let mut created = Vec::new();
-    for r in roles {
-        if let Some(s) = suffix.filter(|s| !s.is_empty()) {
-            let specific = role_name(&r.name, Some(s));
-            let description = r
-                .description
-                .as_deref()
-                .filter(|d| !d.is_empty())
-                .map(|d| format!("{d} (specific to {s})"));
-            let inherit = r.inherit.as_deref().map(|i| role_name(i, Some(s)));
-            if create_one(
-                conn,
-                &specific,
-                description.as_deref(),
-                inherit.as_deref(),
-                grant.then_some(&r.permissions[..]),
-                warnings,
-            )? {
-                created.push(specific);
-            }
-        }
-        let own = if suffix.is_some_and(|s| !s.is_empty()) {
-            None
-        } else {
-            grant.then_some(&r.permissions[..])
-        };
-        if create_one(
+    for c in creations(roles, suffix, grant) {
+        let made = create_one(
             conn,
-            &r.name,
-            r.description.as_deref(),
-            r.inherit.as_deref(),
-            own,
+            &c.name,
+            c.description.as_deref(),
+            c.inherit.as_deref(),
+            c.permissions,
             warnings,
-        )? {
-            created.push(r.name.clone());
+        )?;
+        if made {
+            created.push(c.name);
         }
     }
     Ok(created)
@@ -393,33 +408,13 @@ fn grant_permission_sql(out: &mut Vec<String>, p: &Permission, role: &str) {
 /// warnings come as notices.
 pub fn create_roles_sql(roles: &[Role], suffix: Option<&str>, grant: bool) -> Vec<String> {
     let mut out = Vec::new();
-    for r in roles {
-        if let Some(s) = suffix.filter(|s| !s.is_empty()) {
-            let description = r
-                .description
-                .as_deref()
-                .filter(|d| !d.is_empty())
-                .map(|d| format!("{d} (specific to {s})"));
-            let inherit = r.inherit.as_deref().map(|i| role_name(i, Some(s)));
-            create_one_sql(
-                &mut out,
-                &role_name(&r.name, Some(s)),
-                description.as_deref(),
-                inherit.as_deref(),
-                grant.then_some(&r.permissions[..]),
-            );
-        }
-        let own = if suffix.is_some_and(|s| !s.is_empty()) {
-            None
-        } else {
-            grant.then_some(&r.permissions[..])
-        };
+    for c in creations(roles, suffix, grant) {
         create_one_sql(
             &mut out,
-            &r.name,
-            r.description.as_deref(),
-            r.inherit.as_deref(),
-            own,
+            &c.name,
+            c.description.as_deref(),
+            c.inherit.as_deref(),
+            c.permissions,
         );
     }
     out
