@@ -855,3 +855,35 @@ fn a_pum_1_module_on_many_databases() {
     out.expect_code(2);
     assert_has(&out.stderr(), &["migration_table_schema"]);
 }
+
+#[test]
+fn what_a_fleet_cannot_do_is_refused_before_anything_runs() {
+    let dbs = fleet("fleetrefuse", 2);
+    let p: Vec<&str> = dbs.iter().map(|d| d.conninfo.as_str()).collect();
+    let snap = dbs[0].write("ref.json", "{}");
+    let snap = snap.display().to_string();
+    for (args, needle) in [
+        (
+            vec![
+                "check", "-p1", p[0], "-p2", p[0], "-p2", p[1], "--format", "html",
+            ],
+            "--format html writes one comparison",
+        ),
+        (
+            vec!["check", "-p1", p[0], "-p2", p[1], "-p2", snap.as_str()],
+            "every -p2 is a database",
+        ),
+        (
+            vec!["check", "-p1", p[0], "-p2", p[1], "--schemas", "app"],
+            "check compares whole databases",
+        ),
+        (
+            vec!["-p", p[0], "-p", p[1], "-d", ".", "role", "list"],
+            "works on one database at a time",
+        ),
+    ] {
+        let out = pum(&dbs[0], &args);
+        out.expect_code(2);
+        assert_has(&out.stderr(), &[needle]);
+    }
+}
